@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/lawbot/lawbot/index"
+	"github.com/lawbot/lawbot/knowledge"
+)
+
+// evalLine is one line of `lawbot eval` output.
+type evalLine struct {
+	ID             json.RawMessage   `json:"id"`
+	Articles       []json.RawMessage `json:"articles"`
+	MS             float64           `json:"ms"`
+	AnswerArticles []json.RawMessage `json:"answer_articles"`
+	FAQ            string            `json:"faq"`
+}
+
+func cmdEval(ctx context.Context, env *env, args []string) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	corpus := fs.String("corpus", "", "statute corpus (JSONL: id, law, article, article_no, text)")
+	queries := fs.String("queries", "", "questions (JSONL: id, query, optional relevant)")
+	train := fs.String("train", "", "past consultations to learn from (JSONL: query, relevant)")
+	k := fs.Int("k", 20, "articles per question")
+	params := fs.String("params", "", "ranking weights as JSON (for tuning; see index.Params)")
+	features := fs.String("features", "", "also write every candidate's ranking features to this file (for tuning)")
+	dataDir := dataFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *corpus == "" || *queries == "" {
+		return usageError("eval needs -corpus FILE and -queries FILE")
+	}
+	if *k <= 0 || *k > 1000 {
+		return usageError("-k must be between 1 and 1000")
+	}
+	start := time.Now()
+	arts, bad, err := knowledge.ReadStatutes(*corpus, nil)
+	if err != nil {
+		return err
+	}
+	reportBad(env, bad)
+	st := knowledge.NewStatutes(arts)
+	var past []knowledge.Consultation
+	if *train != "" {
+		past, bad, err = knowledge.ReadConsultationsFile(*train)
+		if err != nil {
+			return err
+		}
+		reportBad(env, bad)
+	}
+	qs, bad, err := knowledge.ReadConsultationsFile(*queries)
+	if err != nil {
+		return err
+	}
+	reportBad(env, bad)
+
+	source := index.SourceHash(st, past)
+	dir := filepath.Join(*dataDir, "eval", source)
+	idx, err := index.OpenStatutes(dir, source)
+	built := false
+	if err == index.ErrStale {
+		bar := newProgressBar(env.stderr, "索引法条")
+		idx, err = index.BuildStatutes(ctx, dir, st, past, bar.update)
+		bar.done()
+		built = true
+	}
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	buildTime := time.Since(start)
+	if *params != "" {
+		p := index.DefaultParams
+		if err := json.Unmarshal([]byte(*params), &p); err != nil {
+			return usageError("-params: " + err.Error())
+		}
+		idx.SetParams(p)
+	}
+
+	var fenc *json.Encoder
+	if *features != "" {
+		f, err := os.Create(*features)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fw := bufio.NewWriter(f)
+		defer fw.Flush()
+		fenc = json.NewEncoder(fw)
+	}
+	out := bufio.NewWriter(env.stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	var (
+		lat []float64
+		sum summary
+	)
+	for _, q := range qs {
+		t0 := time.Now()
+		hits, err := idx.Search(ctx, q.Query, *k)
+		if err != nil {
+			return err
+		}
+		ms := float64(time.Since(t0).Microseconds()) / 1000
+		lat = append(lat, ms)
+		line := evalLine{ID: rawID(q.ID), MS: ms, Articles: []json.RawMessage{}, AnswerArticles: []json.RawMessage{}}
+		ids := make([]string, len(hits))
+		for i, h := range hits {
+			ids[i] = h.ID
+			line.Articles = append(line.Articles, rawID(h.ID))
+		}
+		if err := enc.Encode(line); err != nil {
+			return err
+		}
+		if fenc != nil {
+			cands, err := idx.Candidates(ctx, q.Query)
+			if err != nil {
+				return err
+			}
+			if err := fenc.Encode(map[string]any{"id": q.ID, "relevant": q.Relevant, "candidates": cands}); err != nil {
+				return err
+			}
+		}
+		if len(q.Relevant) > 0 {
+			sum.add(q.Relevant, ids)
+		}
+	}
+	if sum.n > 0 {
+		sum.print(env.stderr, lat, buildTime, built)
+	}
+	return nil
+}
+
+// rawID writes numeric ids as JSON numbers (as the corpus does) and others
+// as strings.
+func rawID(id string) json.RawMessage {
+	if _, err := strconv.ParseInt(id, 10, 64); err == nil {
+		return json.RawMessage(id)
+	}
+	b, _ := json.Marshal(id)
+	return b
+}
+
+func reportBad(env *env, bad knowledge.ImportErrors) {
+	for i, e := range bad {
+		if i == 20 {
+			fmt.Fprintf(env.stderr, "……另有 %d 条错误未列出\n", len(bad)-20)
+			break
+		}
+		fmt.Fprintln(env.stderr, "跳过:", e.Error())
+	}
+}
+
+// summary accumulates retrieval metrics over questions with known answers.
+type summary struct {
+	n      int
+	recall map[int]float64
+	mrr    float64
+}
+
+var recallAt = []int{1, 5, 10, 20}
+
+func (s *summary) add(relevant, got []string) {
+	if s.recall == nil {
+		s.recall = map[int]float64{}
+	}
+	rel := map[string]bool{}
+	for _, r := range relevant {
+		rel[r] = true
+	}
+	s.n++
+	for _, k := range recallAt {
+		found := 0
+		for i := 0; i < k && i < len(got); i++ {
+			if rel[got[i]] {
+				found++
+			}
+		}
+		s.recall[k] += float64(found) / float64(len(rel))
+	}
+	for i := 0; i < 10 && i < len(got); i++ {
+		if rel[got[i]] {
+			s.mrr += 1 / float64(i+1)
+			break
+		}
+	}
+}
+
+func (s *summary) print(w io.Writer, lat []float64, build time.Duration, built bool) {
+	n := float64(s.n)
+	fmt.Fprintf(w, "questions %d  R@1 %.3f  R@5 %.3f  R@10 %.3f  R@20 %.3f  MRR@10 %.3f\n",
+		s.n, s.recall[1]/n, s.recall[5]/n, s.recall[10]/n, s.recall[20]/n, s.mrr/n)
+	what := "reopen"
+	if built {
+		what = "build"
+	}
+	fmt.Fprintf(w, "latency p50 %.2f ms  p99 %.2f ms  %s %.1f s  peak RSS %d MB\n",
+		percentile(lat, 0.5), percentile(lat, 0.99), what, build.Seconds(), peakRSSMB())
+}
+
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	i := int(p*float64(len(s))+0.5) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+// peakRSSMB is the process's peak resident set size.
+func peakRSSMB() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	if runtime.GOOS == "darwin" {
+		return ru.Maxrss >> 20
+	}
+	return ru.Maxrss >> 10
+}
+

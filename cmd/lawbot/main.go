@@ -1,0 +1,71 @@
+// Command lawbot is a legal-publicity and legal-consultation assistant for
+// a subdistrict office: it answers residents' questions from a curated
+// knowledge base, shows the articles each answer rests on, and keeps the
+// counts for the annual rule-of-law report.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// env is what a subcommand may touch of the outside world.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+var commands = map[string]func(context.Context, *env, []string) error{
+	"eval": cmdEval,
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:]))
+}
+
+func run(ctx context.Context, e *env, args []string) int {
+	name := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(e.stderr, "lawbot: 未知命令 %q\n", name)
+		return 2
+	}
+	err := cmd(ctx, e, args)
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "lawbot %s: %v\n", name, err)
+		return 2
+	default:
+		fmt.Fprintf(e.stderr, "lawbot %s: %v\n", name, err)
+		return 1
+	}
+}
+
+// dataFlag adds -data with its LAWBOT_DATA_DIR default.
+func dataFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("LAWBOT_DATA_DIR")
+	if def == "" {
+		def = "./data"
+	}
+	return fs.String("data", def, "data directory: index, imported statutes, statistics (LAWBOT_DATA_DIR)")
+}

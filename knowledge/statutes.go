@@ -1,0 +1,170 @@
+package knowledge
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Statutes is the set of imported articles, looked up by id or by law name
+// and article number. Importing an article whose law and number are already
+// present replaces it, so importing the same file twice changes nothing.
+type Statutes struct {
+	arts  []Article
+	byKey map[ArticleKey]int
+	byID  map[string]int
+}
+
+// NewStatutes returns a set holding arts; later articles replace earlier
+// ones with the same law and number.
+func NewStatutes(arts []Article) *Statutes {
+	s := &Statutes{byKey: map[ArticleKey]int{}, byID: map[string]int{}}
+	s.Merge(arts)
+	return s
+}
+
+// Merge adds arts and reports how many were new and how many replaced an
+// article already present (same law and number).
+func (s *Statutes) Merge(arts []Article) (added, replaced int) {
+	for _, a := range arts {
+		k := a.Key()
+		if i, ok := s.byKey[k]; ok {
+			if old := s.arts[i]; old.ID != a.ID {
+				delete(s.byID, old.ID)
+			}
+			s.arts[i] = a
+			s.byID[a.ID] = i
+			replaced++
+			continue
+		}
+		if j, ok := s.byID[a.ID]; ok {
+			// Same id, other article: the id now names the new one.
+			delete(s.byKey, s.arts[j].Key())
+			s.arts[j] = a
+			s.byKey[k] = j
+			replaced++
+			continue
+		}
+		s.byKey[k] = len(s.arts)
+		s.byID[a.ID] = len(s.arts)
+		s.arts = append(s.arts, a)
+		added++
+	}
+	return added, replaced
+}
+
+// Len is the number of articles.
+func (s *Statutes) Len() int { return len(s.arts) }
+
+// All returns the articles in import order. The slice must not be changed.
+func (s *Statutes) All() []Article { return s.arts }
+
+// ByID returns the article with the given id.
+func (s *Statutes) ByID(id string) (Article, bool) {
+	i, ok := s.byID[id]
+	if !ok {
+		return Article{}, false
+	}
+	return s.arts[i], true
+}
+
+// Resolve returns the article a citation names.
+func (s *Statutes) Resolve(c Citation) (Article, bool) {
+	i, ok := s.byKey[c.Key()]
+	if !ok {
+		return Article{}, false
+	}
+	return s.arts[i], true
+}
+
+// Hash identifies the set's content, for deciding when an index built from
+// it is stale.
+func (s *Statutes) Hash() string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, a := range s.arts {
+		_ = enc.Encode(a) // hashing never fails
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// statutesFile is where the imported articles live in the data directory.
+const statutesFile = "statutes.jsonl"
+
+// StatutesPath is the file in dataDir that holds the imported articles.
+func StatutesPath(dataDir string) string { return filepath.Join(dataDir, statutesFile) }
+
+// LoadStatutes reads the articles imported into dataDir; a directory with
+// none yields an empty set.
+func LoadStatutes(dataDir string) (*Statutes, error) {
+	f, err := os.Open(StatutesPath(dataDir))
+	if errors.Is(err, os.ErrNotExist) {
+		return NewStatutes(nil), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load statutes: %w", err)
+	}
+	defer f.Close()
+	var arts []Article
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), maxLineBytes)
+	line := 0
+	for sc.Scan() {
+		line++
+		var a Article
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			return nil, fmt.Errorf("load statutes: %s:%d: %w (re-import the statutes)", StatutesPath(dataDir), line, err)
+		}
+		arts = append(arts, a)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("load statutes: %w", err)
+	}
+	return NewStatutes(arts), nil
+}
+
+// Save writes the set into dataDir atomically: a crash mid-write leaves the
+// previous file in place.
+func (s *Statutes) Save(dataDir string) error {
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return fmt.Errorf("save statutes: %w", err)
+	}
+	tmp, err := os.CreateTemp(dataDir, statutesFile+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("save statutes: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := s.write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save statutes: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save statutes: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save statutes: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), StatutesPath(dataDir)); err != nil {
+		return fmt.Errorf("save statutes: %w", err)
+	}
+	return nil
+}
+
+func (s *Statutes) write(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for _, a := range s.arts {
+		if err := enc.Encode(a); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
