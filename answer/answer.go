@@ -37,14 +37,15 @@ const MaxArticles = 5
 
 // DefaultThreshold is the FAQ confidence above which lawbot answers from the
 // entry; below it lawbot says it is not sure and shows articles instead.
-const DefaultThreshold = 0.6
+const DefaultThreshold = 0.7
 
 // Answer is one composed reply.
 type Answer struct {
 	Kind       Kind
-	Entry      *knowledge.Entry // set for FAQ
-	Confidence float64          // of the best FAQ entry, even when not used
-	Articles   []knowledge.Article
+	Entry      *knowledge.Entry    // set for FAQ
+	Confidence float64             // of the best FAQ entry, even when not used
+	Articles   []knowledge.Article // cited articles first, then search hits
+	Cited      int                 // how many of Articles the FAQ entry cites
 	NextSteps  []knowledge.Step
 	Related    []knowledge.Entry // other entries the resident may mean
 	Urgent     bool              // the reply leads with an emergency step
@@ -89,24 +90,12 @@ func (c *Composer) Ask(ctx context.Context, q string) (Answer, error) {
 	}
 	if len(hits) > 0 && hits[0].Confidence >= threshold {
 		if e, ok := c.Base.ByID(hits[0].ID); ok {
-			a.Kind = FAQ
-			a.Entry = &e
-			a.Urgent = e.Urgent
-			for _, cit := range e.Citations {
-				if art, ok := c.resolve(cit); ok && len(a.Articles) < MaxArticles {
-					a.Articles = append(a.Articles, art)
-				}
-			}
-			for _, s := range e.NextSteps {
-				if st, ok := knowledge.StepByKey(s); ok {
-					a.NextSteps = append(a.NextSteps, st)
-				}
-			}
+			c.fromEntry(&a, e)
 			hits = hits[1:]
 		}
 	}
 	for _, h := range hits {
-		if h.Confidence >= threshold/2 {
+		if h.Confidence >= threshold/2 && len(a.Related) < 3 {
 			if e, ok := c.Base.ByID(h.ID); ok {
 				a.Related = append(a.Related, e)
 			}
@@ -146,6 +135,24 @@ func (c *Composer) Ask(ctx context.Context, q string) (Answer, error) {
 	return a, nil
 }
 
+// fromEntry makes a the FAQ answer of entry e: the entry, the articles its
+// citations resolve to and its next steps.
+func (c *Composer) fromEntry(a *Answer, e knowledge.Entry) {
+	a.Kind = FAQ
+	a.Entry = &e
+	a.Urgent = e.Urgent
+	for _, cit := range e.Citations {
+		if art, ok := c.resolve(cit); ok && len(a.Articles) < MaxArticles {
+			a.Articles = append(a.Articles, art)
+		}
+	}
+	for _, s := range e.NextSteps {
+		if st, ok := knowledge.StepByKey(s); ok {
+			a.NextSteps = append(a.NextSteps, st)
+		}
+	}
+}
+
 func (c *Composer) resolve(cit knowledge.Citation) (knowledge.Article, bool) {
 	if c.Laws == nil {
 		return knowledge.Article{}, false
@@ -180,15 +187,11 @@ func (a *Answer) compose() string {
 	case NoMatch:
 		b.WriteString(noMatchText)
 	}
-	if len(a.Articles) > 0 {
+	if a.Cited > 0 {
 		b.WriteString("\n\n法律依据：")
-		for _, art := range a.Articles {
+		for _, art := range a.Articles[:a.Cited] {
 			b.WriteString("\n· ")
 			b.WriteString(art.Title())
-			if a.Kind == Articles {
-				b.WriteString("：")
-				b.WriteString(excerpt(art.Text, 160))
-			}
 		}
 	} else if a.Kind == FAQ && len(a.Entry.Citations) > 0 {
 		// Statutes not imported: name the articles without their text.
@@ -196,6 +199,21 @@ func (a *Answer) compose() string {
 		for _, c := range a.Entry.Citations {
 			b.WriteString("\n· ")
 			b.WriteString(c.String())
+		}
+	}
+	if more := a.Articles[a.Cited:]; len(more) > 0 {
+		if a.Kind == FAQ {
+			b.WriteString("\n\n其他可能相关的条文（仅供参考）：")
+		} else {
+			b.WriteString("\n\n可能相关的条文：")
+		}
+		for _, art := range more {
+			b.WriteString("\n· ")
+			b.WriteString(art.Title())
+			if a.Kind == Articles {
+				b.WriteString("：")
+				b.WriteString(excerpt(art.Text, 160))
+			}
 		}
 	}
 	if len(a.NextSteps) > 0 {

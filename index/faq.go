@@ -16,9 +16,16 @@ import (
 	"github.com/lawbot/lawbot/knowledge"
 )
 
-// FAQ field boosts: the ways residents ask weigh most, then the title
-// question and tags, then the answer text.
-var faqFields = map[string]float64{"phrasings": 3, "question": 2.5, "tags": 1.5, "answer": 0.6}
+// faqExpandWeight is the weight of colloquial→legal expansions in FAQ
+// searches. FAQ entries are written in residents' words already.
+var faqExpandWeight = 0.0
+
+// faqWeights combine the per-field searches: the ways residents ask weigh
+// most (the best-matching one, and a little of the runner-up), then the
+// tags, then the answer text. Each field is searched on its own, because
+// Bleve's coordination factor would otherwise favour whichever document
+// has the most fields over the one that matches best.
+var faqWeights = struct{ best, second, tags, answer float64 }{1, 0.5, 1.5, 2.5}
 
 // FAQHit is a ranked FAQ entry with the confidence that it answers the
 // question.
@@ -41,15 +48,15 @@ type FAQIndex struct {
 }
 
 type faqMeta struct {
-	Version int                 `json:"version"`
-	Source  string              `json:"source"`
-	IDF     map[string]float64  `json:"idf"`
+	Version int                `json:"version"`
+	Source  string             `json:"source"`
+	IDF     map[string]float64 `json:"idf"`
 	// Asked holds, per entry, the terms of its question, each phrasing,
 	// its tags and its answer (space-separated), in that order.
 	Asked map[string][]string `json:"asked"`
 }
 
-const faqVersion = 1
+const faqVersion = 2
 
 // FAQSource identifies a knowledge base's content for staleness checks.
 func FAQSource(b *knowledge.Base) string {
@@ -79,7 +86,7 @@ func BuildFAQ(ctx context.Context, dir string, b *knowledge.Base) (*FAQIndex, er
 		// One document for the entry, one per way of asking it, so a
 		// question close to one phrasing is not diluted by the others.
 		docs := map[string]map[string]interface{}{
-			"e:" + e.ID: {"question": e.Question, "tags": strings.Join(e.Tags, " "), "answer": e.Answer},
+			"e:" + e.ID: {"tags": strings.Join(e.Tags, " "), "answer": e.Answer},
 		}
 		texts := append([]string{e.Question}, e.Phrasings...)
 		for i, p := range texts {
@@ -178,7 +185,7 @@ func (f *FAQIndex) SearchLeavingOut(ctx context.Context, q string, k int, out Ph
 }
 
 func (f *FAQIndex) search(ctx context.Context, q string, k int, out Phrasing) ([]FAQHit, error) {
-	terms := queryTerms(q, nil, 0.5)
+	terms := queryTerms(q, nil, faqExpandWeight)
 	if len(terms) == 0 {
 		return nil, nil
 	}
@@ -186,31 +193,40 @@ func (f *FAQIndex) search(ctx context.Context, q string, k int, out Phrasing) ([
 	if out.Entry != "" {
 		excluded = fmt.Sprintf("p:%s:%d", out.Entry, out.Index)
 	}
-	req := bleve.NewSearchRequestOptions(disjunction(terms, faqFields), 20*max(k, 3), 0, false)
-	res, err := f.idx.SearchInContext(ctx, req)
+	n := 20 * max(k, 3)
+	phr, err := f.fieldSearch(ctx, terms, "phrasings", 3*n)
 	if err != nil {
-		return nil, fmt.Errorf("index: search faq: %w", err)
+		return nil, err
 	}
-	// An entry scores its entry document plus its best phrasing.
-	entry, phrasing := map[string]float64{}, map[string]float64{}
-	for _, h := range res.Hits {
-		if h.ID == excluded {
-			continue
-		}
-		kind, id, _ := strings.Cut(h.ID, ":")
-		if kind == "e" {
-			entry[id] = h.Score
-			continue
-		}
-		id, _, _ = strings.Cut(id, ":")
-		phrasing[id] = math.Max(phrasing[id], h.Score)
+	tags, err := f.fieldSearch(ctx, terms, "tags", n)
+	if err != nil {
+		return nil, err
+	}
+	ans, err := f.fieldSearch(ctx, terms, "answer", n)
+	if err != nil {
+		return nil, err
 	}
 	scores := map[string]float64{}
-	for id, v := range entry {
-		scores[id] += v
+	best := map[string]int{} // phrasings counted per entry so far
+	for _, h := range phr {
+		if h.id == excluded {
+			continue
+		}
+		id := strings.TrimPrefix(h.id, "p:")
+		id, _, _ = strings.Cut(id, ":")
+		switch best[id] {
+		case 0:
+			scores[id] += faqWeights.best * h.score
+		case 1:
+			scores[id] += faqWeights.second * h.score
+		}
+		best[id]++
 	}
-	for id, v := range phrasing {
-		scores[id] += v
+	for _, h := range tags {
+		scores[strings.TrimPrefix(h.id, "e:")] += faqWeights.tags * h.score
+	}
+	for _, h := range ans {
+		scores[strings.TrimPrefix(h.id, "e:")] += faqWeights.answer * h.score
 	}
 	ranked := topK(scores, max(k, 2))
 	if len(ranked) == 0 {
@@ -219,6 +235,13 @@ func (f *FAQIndex) search(ctx context.Context, q string, k int, out Phrasing) ([
 	second := 0.0
 	if len(ranked) > 1 {
 		second = ranked[1].Score
+	}
+	info := f.information(terms)
+	own := 0
+	for _, t := range terms {
+		if t.weight >= 1 {
+			own++
+		}
 	}
 	hits := make([]FAQHit, 0, k)
 	for i, h := range ranked {
@@ -229,10 +252,30 @@ func (f *FAQIndex) search(ctx context.Context, q string, k int, out Phrasing) ([
 		if h.ID == out.Entry {
 			skip = out.Index
 		}
-		hits = append(hits, FAQHit{ID: h.ID, Score: h.Score,
-			Confidence: calibrate(f.coverage(terms, h.ID, skip), h.Score, second, i == 0)})
+		margin := 0.0
+		if i == 0 && h.Score > 0 {
+			margin = (h.Score - second) / h.Score
+		}
+		conf := calibrate(f.coverage(terms, h.ID, skip), margin, info)
+		if own < minTelling || (i == 0 && margin < tieMargin) {
+			conf = min(conf, vagueConfidence)
+		}
+		hits = append(hits, FAQHit{ID: h.ID, Score: h.Score, Confidence: conf})
 	}
 	return hits, nil
+}
+
+func (f *FAQIndex) fieldSearch(ctx context.Context, terms []term, field string, n int) ([]ranked, error) {
+	req := bleve.NewSearchRequestOptions(disjunction(terms, map[string]float64{field: 1}), n, 0, false)
+	res, err := f.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("index: search faq: %w", err)
+	}
+	out := make([]ranked, len(res.Hits))
+	for i, h := range res.Hits {
+		out[i] = ranked{h.ID, h.Score}
+	}
+	return out, nil
 }
 
 func uniqueTokens(s string) []string {
@@ -281,21 +324,51 @@ func (f *FAQIndex) coverage(terms []term, id string, skip int) float64 {
 	return have / all
 }
 
-// calibrate maps coverage and score margin to a probability that the entry
-// answers the question. The coefficients were fitted (logistic regression)
-// on leave-one-out phrasings of the shipped base; see TestConfidenceCalibrated.
-func calibrate(coverage, score, second float64, top bool) float64 {
-	margin := 0.0
-	if top && score > 0 {
-		margin = (score - second) / score
-	}
-	z := calibA*coverage + calibB*margin + calibC
+// calibrate maps what is known about a match to the probability that the
+// entry answers the question: coverage of the question's telling words,
+// the score margin over the runner-up (top hit only), and how much the
+// question says (the summed IDF of its terms; long, specific questions
+// outside the base's topics are less often answered by it). The
+// coefficients were fitted by logistic regression on leave-one-out
+// phrasings of the shipped base plus the STARD dev questions (an entry
+// counts as answering when it cites an expert-labelled article); see
+// TestConfidenceCalibrated.
+func calibrate(coverage, margin, info float64) float64 {
+	z := calibCoverage*coverage + calibMargin*margin + calibInfo*math.Min(info/10, 2) + calibBias
 	return 1 / (1 + math.Exp(-z))
 }
 
 // Calibration coefficients; see calibrate.
 const (
-	calibA = 6.0
-	calibB = 3.0
-	calibC = -4.0
+	calibCoverage = 8.71
+	calibMargin   = 3.24
+	calibInfo     = -1.29
+	calibBias     = -0.94
 )
+
+// A question with fewer than minTelling terms of its own ("老公", "被骗了")
+// is too vague to answer from one entry; its confidence is capped at
+// vagueConfidence so the bot offers the likely questions instead.
+// The same cap applies when the two best entries score within tieMargin of
+// each other: the resident should pick.
+const (
+	minTelling      = 2
+	vagueConfidence = 0.5
+	tieMargin       = 0.08
+)
+
+// information is the summed IDF of the question's own terms.
+func (f *FAQIndex) information(terms []term) float64 {
+	info := 0.0
+	for _, t := range terms {
+		if t.weight < 1 {
+			continue
+		}
+		if idf, ok := f.meta.IDF[t.text]; ok {
+			info += idf
+		} else {
+			info += math.Log(1 + float64(len(f.asked)))
+		}
+	}
+	return info
+}

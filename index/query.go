@@ -2,6 +2,7 @@ package index
 
 import (
 	"sort"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -12,6 +13,10 @@ const MaxQueryRunes = 300
 
 // maxQueryTerms caps the clauses of one search, keeping latency flat.
 const maxQueryTerms = 48
+
+// questionChars mark how a question is asked (怎么, 啥, 咋, 吗): a bigram
+// containing one ("资怎", "大怎") is noise.
+const questionChars = "怎么啥咋吗嘛"
 
 // term is one analysed query term and its weight.
 type term struct {
@@ -31,7 +36,7 @@ func queryTerms(q string, stop map[string]bool, expandWeight float64) []term {
 	w := map[string]float64{}
 	var order []string
 	add := func(t string, weight float64) {
-		if questionWords[t] || stop[t] {
+		if questionWords[t] || stop[t] || strings.ContainsAny(t, questionChars) {
 			return
 		}
 		if _, ok := w[t]; !ok {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -27,20 +28,21 @@ type Hit struct {
 // Params are the statute ranking's weights. DefaultParams were tuned on two
 // thirds of the STARD dev questions and checked on the other third.
 type Params struct {
-	LawBoost     float64    // weight of the law's name against the article text
-	ExpandWeight float64    // weight of colloquial→legal expansions
-	AnswerBoost  float64    // weight of past answers against past questions
-	Neighbours   int        // past consultations consulted
-	Candidates   int        // articles taken from each article search
-	StopDF       float64    // terms in more than this share of articles are not searched
-	Weights      [9]float64 // one per Feature
+	LawBoost     float64              // weight of the law's name against the article text
+	ExpandWeight float64              // weight of colloquial→legal expansions
+	AnswerBoost  float64              // weight of past answers against past questions
+	Neighbours   int                  // past consultations consulted
+	Candidates   int                  // articles taken from each article search
+	NearSeeds    int                  // best matches whose neighbouring articles become candidates
+	StopDF       float64              // terms in more than this share of articles are not searched
+	Weights      [numFeatures]float64 // one per Feature
 }
 
 // DefaultParams are the weights lawbot ships with.
 var DefaultParams = Params{
-	LawBoost: 0.5, ExpandWeight: 0.5,
-	Neighbours: 30, Candidates: 100, StopDF: 0.05,
-	Weights: [9]float64{1, 0.5, 0.5, 0, 0.1, 0, 0, 0, 0},
+	LawBoost: 0.5, ExpandWeight: 0.5, AnswerBoost: 0.3,
+	Neighbours: 30, Candidates: 100, NearSeeds: 10, StopDF: 0.05,
+	Weights: [numFeatures]float64{0.7, 1.3, 0.3, 0, 0.65, 1.43, 0.75, 0.05, -1.05, 0.75, -0.5, -0.22, 0.55, 1.75, 0.5},
 }
 
 // StatuteIndex searches imported articles, helped by past consultations.
@@ -49,6 +51,10 @@ type StatuteIndex struct {
 	history  bleve.Index
 	meta     statuteMeta
 	params   Params
+	terms    *termTable              // the articles as term ids
+	termID   map[string]uint32       // term → id in terms
+	place    map[string]articlePlace // article id → law and number
+	at       map[[2]int]string       // law and number → article id
 }
 
 // statuteMeta is what the index keeps besides Bleve's files.
@@ -59,12 +65,22 @@ type statuteMeta struct {
 	Stop     []string            `json:"stop"`     // high document-frequency terms
 	Relevant map[string][]string `json:"relevant"` // consultation id → article ids
 	LawPrior map[string]float64  `json:"law_prior"`
-	LawOf    map[string]string   `json:"law_of"` // article id → normalised law, for laws with a prior
-	Freq     map[string]float64  `json:"freq"`   // article id → log(1+times it was relevant)
+	AvgLen   float64             `json:"avg_len"` // mean article length in terms
+	Laws     []string            `json:"laws"`    // normalised law names
+	Place    []articlePlace      `json:"place"`   // where each article stands in its law
+	Freq     map[string]float64  `json:"freq"`    // article id → log(1+times it was relevant)
 	stop     map[string]bool
 }
 
-const metaVersion = 3
+// articlePlace is an article's law (an index into Laws) and number.
+type articlePlace struct {
+	ID  string `json:"i"`
+	Law int    `json:"l"`
+	No  int    `json:"n"`
+	doc int    // index into termTable.Docs
+}
+
+const metaVersion = 7
 
 // BuildProgress is told how many articles of how many are indexed.
 type BuildProgress func(done, total int)
@@ -154,12 +170,23 @@ func BuildStatutes(ctx context.Context, dir string, st *knowledge.Statutes, past
 	for id, n := range freq {
 		meta.Freq[id] = math.Log1p(n)
 	}
-	meta.LawOf = map[string]string{}
+	lawIdx := map[string]int{}
 	for _, a := range st.All() {
-		meta.LawOf[a.ID] = knowledge.NormalizeLawName(a.Law)
+		law := knowledge.NormalizeLawName(a.Law)
+		i, ok := lawIdx[law]
+		if !ok {
+			i = len(meta.Laws)
+			lawIdx[law] = i
+			meta.Laws = append(meta.Laws, law)
+		}
+		meta.Place = append(meta.Place, articlePlace{ID: a.ID, Law: i, No: a.No})
 	}
 
-	df := map[string]int{}
+	// The articles as term ids, for scoring candidates with BM25 without
+	// re-analysing their text at query time.
+	var terms termTable
+	termID := map[string]uint32{}
+	totalLen := 0
 	arts, err := bleve.New(filepath.Join(dir, "articles.bleve"), newMapping("law", "text", "asked", "answered"))
 	if err != nil {
 		return nil, fmt.Errorf("index: build statutes: %w", err)
@@ -181,12 +208,24 @@ func BuildStatutes(ctx context.Context, dir string, st *knowledge.Statutes, past
 			doc["answered"] = strings.Join(q, "\n")
 		}
 		clear(seen)
-		for _, t := range Tokens(a.Text) {
+		toks := Tokens(a.Text)
+		totalLen += len(toks)
+		ids := make([]uint32, len(toks))
+		for j, t := range toks {
+			id, ok := termID[t]
+			if !ok {
+				id = uint32(len(terms.Terms))
+				termID[t] = id
+				terms.Terms = append(terms.Terms, t)
+				terms.DF = append(terms.DF, 0)
+			}
+			ids[j] = id
 			if !seen[t] {
 				seen[t] = true
-				df[t]++
+				terms.DF[id]++
 			}
 		}
+		terms.Docs = append(terms.Docs, ids)
 		if err := batch.Index(a.ID, doc); err != nil {
 			arts.Close()
 			return nil, fmt.Errorf("index: build statutes: article %s: %w", a.ID, err)
@@ -202,11 +241,18 @@ func BuildStatutes(ctx context.Context, dir string, st *knowledge.Statutes, past
 			}
 		}
 	}
-	limit := int(DefaultParams.StopDF * float64(len(all)))
-	for t, n := range df {
+	if len(all) > 0 {
+		meta.AvgLen = float64(totalLen) / float64(len(all))
+	}
+	limit := int32(DefaultParams.StopDF * float64(len(all)))
+	for i, n := range terms.DF {
 		if n > limit && limit > 50 {
-			meta.Stop = append(meta.Stop, t)
+			meta.Stop = append(meta.Stop, terms.Terms[i])
 		}
+	}
+	if err := terms.write(filepath.Join(dir, "terms.gob")); err != nil {
+		arts.Close()
+		return nil, err
 	}
 	sort.Strings(meta.Stop)
 
@@ -236,7 +282,7 @@ func BuildStatutes(ctx context.Context, dir string, st *knowledge.Statutes, past
 		hist.Close()
 		return nil, err
 	}
-	return newStatuteIndex(arts, hist, meta), nil
+	return newStatuteIndex(arts, hist, meta, &terms), nil
 }
 
 // lawPrior turns how often each law was relevant in past consultations into
@@ -269,10 +315,10 @@ func writeMeta(dir string, meta *statuteMeta) error {
 // another version of lawbot) and must be rebuilt.
 var ErrStale = errors.New("index is missing or stale")
 
-// OpenStatutes opens an index built by BuildStatutes. When source is not
-// empty and differs from the inputs the index was built from, it returns
-// ErrStale.
-func OpenStatutes(dir, source string) (*StatuteIndex, error) {
+// OpenStatutes opens an index that BuildStatutes built from st and past;
+// ErrStale when it is missing or was built from other inputs.
+func OpenStatutes(dir string, st *knowledge.Statutes, past []knowledge.Consultation) (*StatuteIndex, error) {
+	source := SourceHash(st, past)
 	register()
 	b, err := os.ReadFile(filepath.Join(dir, "meta.json"))
 	if errors.Is(err, os.ErrNotExist) {
@@ -282,7 +328,14 @@ func OpenStatutes(dir, source string) (*StatuteIndex, error) {
 		return nil, fmt.Errorf("index: open statutes: %w", err)
 	}
 	var meta statuteMeta
-	if err := json.Unmarshal(b, &meta); err != nil || meta.Version != metaVersion || (source != "" && meta.Source != source) {
+	if err := json.Unmarshal(b, &meta); err != nil || meta.Version != metaVersion || meta.Source != source {
+		return nil, ErrStale
+	}
+	var terms termTable
+	if err := terms.read(filepath.Join(dir, "terms.gob")); err != nil {
+		return nil, err
+	}
+	if len(terms.Docs) != len(meta.Place) {
 		return nil, ErrStale
 	}
 	arts, err := bleve.Open(filepath.Join(dir, "articles.bleve"))
@@ -294,12 +347,49 @@ func OpenStatutes(dir, source string) (*StatuteIndex, error) {
 		arts.Close()
 		return nil, fmt.Errorf("index: open statutes: %w", err)
 	}
-	return newStatuteIndex(arts, hist, meta), nil
+	return newStatuteIndex(arts, hist, meta, &terms), nil
 }
 
-func newStatuteIndex(arts, hist bleve.Index, meta statuteMeta) *StatuteIndex {
+func newStatuteIndex(arts, hist bleve.Index, meta statuteMeta, terms *termTable) *StatuteIndex {
 	meta.stop = toSet(meta.Stop)
-	return &StatuteIndex{articles: arts, history: hist, meta: meta, params: DefaultParams}
+	s := &StatuteIndex{articles: arts, history: hist, meta: meta, params: DefaultParams, terms: terms,
+		termID: make(map[string]uint32, len(terms.Terms)),
+		place:  make(map[string]articlePlace, len(meta.Place)), at: make(map[[2]int]string, len(meta.Place))}
+	for i, t := range terms.Terms {
+		s.termID[t] = uint32(i)
+	}
+	for i, p := range meta.Place {
+		p.doc = i
+		s.place[p.ID] = p
+		s.at[[2]int{p.Law, p.No}] = p.ID
+	}
+	meta.Place = nil
+	return s
+}
+
+// lawOf is the normalised name of an article's law.
+func (s *StatuteIndex) lawOf(id string) string {
+	if p, ok := s.place[id]; ok {
+		return s.meta.Laws[p.Law]
+	}
+	return ""
+}
+
+// nearby returns the articles up to span numbers before and after id in
+// the same law, with their distance.
+func (s *StatuteIndex) nearby(id string, span int, visit func(id string, dist int)) {
+	p, ok := s.place[id]
+	if !ok {
+		return
+	}
+	for d := -span; d <= span; d++ {
+		if d == 0 {
+			continue
+		}
+		if n, ok := s.at[[2]int{p.Law, p.No + d}]; ok {
+			visit(n, max(d, -d))
+		}
+	}
 }
 
 // SetParams replaces the ranking weights (for tuning and evaluation).
@@ -343,16 +433,18 @@ func (s *StatuteIndex) Search(ctx context.Context, q string, k int) ([]Hit, erro
 }
 
 // Feature names the signals the ranking combines, in Candidate.Features order.
-var Feature = []string{"text", "asked", "vote", "freq", "prior", "text_rank", "asked_rank", "vote_max", "law_named"}
+var Feature = [numFeatures]string{"text", "asked", "vote", "freq", "prior", "text_rank", "asked_rank", "vote_max", "law_named", "law_vote", "law_mass", "near_text", "near_vote", "bm25", "bm25_flat"}
+
+const numFeatures = 15
 
 // Candidate is an article worth ranking for a question, with the signals
 // that decide its place.
 type Candidate struct {
 	ID       string
-	Features [9]float64
+	Features [numFeatures]float64
 }
 
-func (p Params) score(f [9]float64) float64 {
+func (p Params) score(f [numFeatures]float64) float64 {
 	w := p.Weights
 	s := 0.0
 	for i := range f {
@@ -370,18 +462,42 @@ func (s *StatuteIndex) Candidates(ctx context.Context, q string) ([]Candidate, e
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	text, err := s.searchArticles(ctx, terms, map[string]float64{"law": p.LawBoost, "text": 1}, p.Candidates)
-	if err != nil {
+	// The three searches are independent: run them side by side.
+	var (
+		text, asked, vote, voteMax []ranked
+		lawVote                    map[string]float64
+		errs                       [3]error
+		wg                         sync.WaitGroup
+	)
+	learned := len(s.meta.Relevant) > 0
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		text, errs[0] = s.searchArticles(ctx, terms, map[string]float64{"law": p.LawBoost, "text": 1}, p.Candidates)
+	}()
+	if learned {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			asked, errs[1] = s.searchArticles(ctx, terms, map[string]float64{"asked": 1, "answered": p.AnswerBoost}, p.Candidates)
+		}()
+		go func() {
+			defer wg.Done()
+			vote, voteMax, lawVote, errs[2] = s.searchHistory(ctx, terms)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
 		return nil, err
 	}
-	var asked, vote, voteMax []ranked
-	if len(s.meta.Relevant) > 0 {
-		if asked, err = s.searchArticles(ctx, terms, map[string]float64{"asked": 1, "answered": p.AnswerBoost}, p.Candidates); err != nil {
-			return nil, err
+	// How much of the text matches fall in each law: a question about
+	// marriage matches many 民法典 articles, and few of any one regulation.
+	lawMass := map[string]float64{}
+	if len(text) > 0 {
+		for _, r := range text {
+			lawMass[s.lawOf(r.id)] += r.score / text[0].score
 		}
-		if vote, voteMax, err = s.searchHistory(ctx, terms); err != nil {
-			return nil, err
-		}
+		lawMass = normalise(lawMass)
 	}
 	byID := map[string]*Candidate{}
 	get := func(id string) *Candidate {
@@ -411,12 +527,32 @@ func (s *StatuteIndex) Candidates(ctx context.Context, q string) ([]Candidate, e
 	for _, r := range voteMax {
 		get(r.id).Features[7] = r.score
 	}
+	// Articles next to a strong match often belong to the answer too
+	// (a rule and its exceptions, a procedure's steps).
+	textOf, voteOf := map[string]float64{}, map[string]float64{}
+	for id, c := range byID {
+		textOf[id], voteOf[id] = c.Features[0], c.Features[2]
+	}
+	for _, list := range [][]ranked{text, vote} {
+		for i := 0; i < len(list) && i < p.NearSeeds; i++ {
+			s.nearby(list[i].id, 1, func(n string, _ int) { get(n) })
+		}
+	}
+	for id, c := range byID {
+		s.nearby(id, 2, func(n string, d int) {
+			c.Features[11] = math.Max(c.Features[11], textOf[n]/float64(d))
+			c.Features[12] = math.Max(c.Features[12], voteOf[n]/float64(d))
+		})
+	}
+	s.bm25(terms, byID)
 	norm := Normalize(q)
 	out := make([]Candidate, 0, len(byID))
 	for id, c := range byID {
 		c.Features[3] = s.meta.Freq[id]
-		law := s.meta.LawOf[id]
+		law := s.lawOf(id)
 		c.Features[4] = s.meta.LawPrior[law]
+		c.Features[9] = lawVote[law]
+		c.Features[10] = lawMass[law]
 		if short := shortLawName(law); short != "" && strings.Contains(norm, short) {
 			c.Features[8] = 1
 		}
@@ -424,6 +560,72 @@ func (s *StatuteIndex) Candidates(ctx context.Context, q string) ([]Candidate, e
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
+}
+
+// BM25 parameters: the usual saturation, and two length normalisations
+// (standard, and nearly flat so long articles are not buried).
+const (
+	bm25K1    = 1.2
+	bm25B     = 0.75
+	bm25BFlat = 0.3
+)
+
+// bm25 scores each candidate's text against the question's own terms with
+// Okapi BM25, normalised by the best candidate. Bleve's TF-IDF finds the
+// candidates; BM25's term saturation ranks them better.
+func (s *StatuteIndex) bm25(terms []term, cands map[string]*Candidate) {
+	if s.meta.AvgLen == 0 {
+		return
+	}
+	n := float64(s.meta.Articles)
+	pos := map[uint32]int{} // term id → position in idf and tf
+	var idf []float64
+	for _, t := range terms {
+		id, ok := s.termID[t.text]
+		if !ok || t.weight < 1 { // the resident's own words only
+			continue
+		}
+		df := float64(s.terms.DF[id])
+		pos[id] = len(idf)
+		idf = append(idf, math.Log(1+(n-df+0.5)/(df+0.5)))
+	}
+	if len(idf) == 0 {
+		return
+	}
+	tf := make([]float64, len(idf))
+	var top, topFlat float64
+	for id, c := range cands {
+		p, ok := s.place[id]
+		if !ok {
+			continue
+		}
+		clear(tf)
+		doc := s.terms.Docs[p.doc]
+		for _, t := range doc {
+			if i, ok := pos[t]; ok {
+				tf[i]++
+			}
+		}
+		rel := float64(len(doc)) / s.meta.AvgLen
+		var v, flat float64
+		for i, f := range tf {
+			if f == 0 {
+				continue
+			}
+			v += idf[i] * f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*rel))
+			flat += idf[i] * f * (bm25K1 + 1) / (f + bm25K1*(1-bm25BFlat+bm25BFlat*rel))
+		}
+		c.Features[13], c.Features[14] = v, flat
+		top, topFlat = math.Max(top, v), math.Max(topFlat, flat)
+	}
+	for _, c := range cands {
+		if top > 0 {
+			c.Features[13] /= top
+		}
+		if topFlat > 0 {
+			c.Features[14] /= topFlat
+		}
+	}
 }
 
 // shortLawName is how residents name a law: 劳动合同法, 民法典.
@@ -455,31 +657,39 @@ func (s *StatuteIndex) searchArticles(ctx context.Context, terms []term, fields 
 // searchHistory finds the past consultations most like the question and
 // lets each vote for its articles with its similarity. It returns the votes
 // (best first) and, per article, the similarity of its closest voter.
-func (s *StatuteIndex) searchHistory(ctx context.Context, terms []term) (votes, closest []ranked, err error) {
+func (s *StatuteIndex) searchHistory(ctx context.Context, terms []term) (votes, closest []ranked, laws map[string]float64, err error) {
 	req := bleve.NewSearchRequestOptions(disjunction(terms, map[string]float64{"q": 1, "a": s.params.AnswerBoost}), s.params.Neighbours, 0, false)
 	res, err := s.history.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("index: search history: %w", err)
+		return nil, nil, nil, fmt.Errorf("index: search history: %w", err)
 	}
 	if len(res.Hits) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
+	laws = map[string]float64{}
 	top := res.Hits[0].Score
 	v, m := map[string]float64{}, map[string]float64{}
 	for _, h := range res.Hits {
 		sim := h.Score / top
 		rel := s.meta.Relevant[h.ID]
+		seen := map[string]bool{}
 		for _, id := range rel {
 			v[id] += sim * sim / math.Sqrt(float64(len(rel)))
 			m[id] = math.Max(m[id], sim)
+			if law := s.lawOf(id); !seen[law] {
+				seen[law] = true
+				laws[law] += sim
+			}
 		}
 	}
 	for id, x := range v {
 		votes = append(votes, ranked{id, x})
 		closest = append(closest, ranked{id, m[id]})
 	}
-	sort.Slice(votes, func(i, j int) bool { return votes[i].score > votes[j].score || votes[i].score == votes[j].score && votes[i].id < votes[j].id })
-	return votes, closest, nil
+	sort.Slice(votes, func(i, j int) bool {
+		return votes[i].score > votes[j].score || votes[i].score == votes[j].score && votes[i].id < votes[j].id
+	})
+	return votes, closest, normalise(laws), nil
 }
 
 func normalise(m map[string]float64) map[string]float64 {

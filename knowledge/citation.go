@@ -34,16 +34,19 @@ type ArticleKey struct {
 }
 
 // NormalizeLawName maps the spellings of one law's name to one key: it drops
-// 《》, spaces and the "中华人民共和国" prefix that collections use
-// inconsistently, so 《中华人民共和国劳动合同法》 and 劳动合同法 match.
+// the outer 《》, spaces and the "中华人民共和国" that collections use
+// inconsistently (also inside an interpretation's title), and writes inner
+// 〈〉 as 《》, so 《中华人民共和国劳动合同法》 and 劳动合同法 match, and so do
+// 最高人民法院关于适用〈中华人民共和国民法典〉… and 最高人民法院关于适用《民法典》….
 func NormalizeLawName(name string) string {
 	name = strings.TrimSpace(name)
-	name = strings.Trim(name, "《》")
-	name = strings.ReplaceAll(name, " ", "")
-	name = strings.ReplaceAll(name, "　", "")
-	name = strings.TrimPrefix(name, "中华人民共和国")
-	return name
+	if strings.HasPrefix(name, "《") && strings.HasSuffix(name, "》") {
+		name = strings.TrimSuffix(strings.TrimPrefix(name, "《"), "》")
+	}
+	return lawNameFolder.Replace(name)
 }
+
+var lawNameFolder = strings.NewReplacer(" ", "", "　", "", "中华人民共和国", "", "〈", "《", "〉", "》")
 
 // ParseCitation parses 《法律名称》第N条 with N in Chinese numerals or digits and
 // an optional 之一/之二 suffix. Anything else is an error that says why.
@@ -52,7 +55,7 @@ func ParseCitation(s string) (Citation, error) {
 	if !strings.HasPrefix(s, "《") {
 		return Citation{}, fmt.Errorf("citation %q: want 《法律名称》第N条", s)
 	}
-	end := strings.Index(s, "》")
+	end := strings.LastIndex(s, "》")
 	if end < 0 {
 		return Citation{}, fmt.Errorf("citation %q: missing 》", s)
 	}
@@ -165,8 +168,19 @@ func parseNumber(s string) (int, error) {
 	if cur > 0 {
 		total += cur
 	}
+	// Only the standard way of writing a number is accepted, so that a typo
+	// (第一千七九条, 第十十条) is an error rather than another article.
+	canon := numeralVariants.Replace(s)
+	if strings.HasPrefix(canon, "一十") {
+		canon = canon[len("一"):] // 一十二 = 十二
+	}
+	if canon != ChineseNumber(total) {
+		return 0, fmt.Errorf("not a number: %q", s)
+	}
 	return total, nil
 }
+
+var numeralVariants = strings.NewReplacer("两", "二", "〇", "零")
 
 // ChineseNumber writes n (1..9999) the way statute article labels do.
 func ChineseNumber(n int) string {

@@ -79,13 +79,14 @@ func parseConsultation(raw []byte) (Consultation, error) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return Consultation{}, fmt.Errorf("not a JSON object: %v", err)
 	}
+	id, err := jsonID(rec.ID)
+	if err != nil {
+		return Consultation{}, fmt.Errorf(`bad "id": %v`, err)
+	}
 	c := Consultation{
-		ID:     strings.Trim(string(rec.ID), `"`),
+		ID:     id,
 		Query:  strings.TrimSpace(rec.Query),
 		Answer: strings.TrimSpace(rec.Answer),
-	}
-	if c.ID == "null" {
-		c.ID = ""
 	}
 	if c.Query == "" {
 		return Consultation{}, errors.New(`missing "query"`)
@@ -94,8 +95,11 @@ func parseConsultation(raw []byte) (Consultation, error) {
 		return Consultation{}, fmt.Errorf("query or answer longer than %d characters", maxQueryRunes)
 	}
 	for _, r := range rec.Relevant {
-		id := strings.Trim(string(r), `"`)
-		if id == "" || id == "null" {
+		id, err := jsonID(r)
+		if err != nil {
+			return Consultation{}, fmt.Errorf(`bad id in "relevant": %v`, err)
+		}
+		if id == "" {
 			return Consultation{}, errors.New(`empty id in "relevant"`)
 		}
 		c.Relevant = append(c.Relevant, id)
@@ -111,4 +115,27 @@ func ReadConsultationsFile(path string) ([]Consultation, ImportErrors, error) {
 	}
 	defer f.Close()
 	return ReadConsultations(f, path)
+}
+
+// Consultations turns the base's entries into past consultations: each way
+// of asking an entry, with its answer, points at the articles the entry
+// cites (those that resolve in st). The statute search learns from them as
+// it learns from the office's own history.
+func (b *Base) Consultations(st *Statutes) []Consultation {
+	var out []Consultation
+	for _, e := range b.Entries {
+		var rel []string
+		for _, c := range e.Citations {
+			if a, ok := st.Resolve(c); ok {
+				rel = append(rel, a.ID)
+			}
+		}
+		if len(rel) == 0 {
+			continue
+		}
+		for i, q := range append([]string{e.Question}, e.Phrasings...) {
+			out = append(out, Consultation{ID: fmt.Sprintf("faq:%s:%d", e.ID, i), Query: q, Answer: e.Answer, Relevant: rel})
+		}
+	}
+	return out
 }

@@ -101,11 +101,16 @@ type LoadOptions struct {
 func Load(opts LoadOptions) (*Base, Problems, error) {
 	var files []loadedFile
 	var probs Problems
-	if err := readFS(shipped, "faq", "knowledge/faq", &files, &probs); err != nil {
+	if err := readFS(shipped, "faq", "knowledge/faq", false, &files, &probs); err != nil {
 		return nil, nil, err
 	}
 	if opts.Dir != "" {
-		if err := readFS(os.DirFS(opts.Dir), ".", opts.Dir, &files, &probs); err != nil {
+		// fs.Glob ignores a missing directory: say so rather than load
+		// none of the deployer's entries without a word.
+		if _, err := fs.ReadDir(os.DirFS(opts.Dir), "."); err != nil {
+			return nil, nil, fmt.Errorf("knowledge: read %s: %w", opts.Dir, err)
+		}
+		if err := readFS(os.DirFS(opts.Dir), ".", opts.Dir, true, &files, &probs); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -137,7 +142,7 @@ type loadedFile struct {
 	bad      bool
 }
 
-func readFS(fsys fs.FS, dir, display string, files *[]loadedFile, probs *Problems) error {
+func readFS(fsys fs.FS, dir, display string, deployer bool, files *[]loadedFile, probs *Problems) error {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.yaml"))
 	if err != nil {
 		return fmt.Errorf("knowledge: list %s: %w", display, err)
@@ -151,7 +156,7 @@ func readFS(fsys fs.FS, dir, display string, files *[]loadedFile, probs *Problem
 			return fmt.Errorf("knowledge: read %s: %w", n, err)
 		}
 		shown := path.Join(display, path.Base(n))
-		f, ps := parseFile(shown, b, display != "knowledge/faq")
+		f, ps := parseFile(shown, b, deployer)
 		*files = append(*files, f)
 		*probs = append(*probs, ps...)
 	}
@@ -330,12 +335,19 @@ func parseEntry(file string, n *yaml.Node) (Entry, Problems) {
 		return Entry{}, probs
 	}
 	lines := map[string]int{}
+	var citationLines []int
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if !knownFields[k.Value] {
 			bad(k.Line, "unknown field %q", k.Value)
 		}
 		lines[k.Value] = k.Line
+		if k.Value == "citations" {
+			citationLines = nil
+			for _, c := range n.Content[i+1].Content {
+				citationLines = append(citationLines, c.Line)
+			}
+		}
 	}
 	var r rawEntry
 	if err := n.Decode(&r); err != nil {
@@ -378,13 +390,17 @@ func parseEntry(file string, n *yaml.Node) (Entry, Problems) {
 		bad(at("citations"), "%d citations; want 1 to %d articles the answer rests on", len(r.Citations), MaxCitations)
 	}
 	for i, c := range r.Citations {
+		line := at("citations")
+		if i < len(citationLines) {
+			line = citationLines[i] // the line of the citation itself
+		}
 		cit, err := ParseCitation(c)
 		if err != nil {
-			bad(at("citations")+1+i, "%v", err)
+			bad(line, "%v", err)
 			continue
 		}
 		if msg := repealed(cit.Law); msg != "" {
-			bad(at("citations")+1+i, "%s: %s", cit, msg)
+			bad(line, "%s: %s", cit, msg)
 		}
 		e.Citations = append(e.Citations, cit)
 	}
@@ -429,16 +445,16 @@ func categoryKeys() string {
 // repealedLaws were replaced (mostly by the Civil Code on 2021-01-01); an
 // answer citing them would be wrong today.
 var repealedLaws = map[string]string{
-	"婚姻法": "repealed 2021-01-01; cite the 民法典 婚姻家庭编",
-	"继承法": "repealed 2021-01-01; cite the 民法典 继承编",
-	"合同法": "repealed 2021-01-01; cite the 民法典 合同编",
-	"物权法": "repealed 2021-01-01; cite the 民法典 物权编",
-	"侵权责任法": "repealed 2021-01-01; cite the 民法典 侵权责任编",
-	"担保法":   "repealed 2021-01-01; cite the 民法典",
-	"收养法":   "repealed 2021-01-01; cite the 民法典",
-	"民法通则":  "repealed 2021-01-01; cite the 民法典 总则编",
-	"民法总则":  "repealed 2021-01-01; cite the 民法典 总则编",
-	"信访条例":  "replaced by 信访工作条例 (2022)",
+	"婚姻法":     "repealed 2021-01-01; cite the 民法典 婚姻家庭编",
+	"继承法":     "repealed 2021-01-01; cite the 民法典 继承编",
+	"合同法":     "repealed 2021-01-01; cite the 民法典 合同编",
+	"物权法":     "repealed 2021-01-01; cite the 民法典 物权编",
+	"侵权责任法":   "repealed 2021-01-01; cite the 民法典 侵权责任编",
+	"担保法":     "repealed 2021-01-01; cite the 民法典",
+	"收养法":     "repealed 2021-01-01; cite the 民法典",
+	"民法通则":    "repealed 2021-01-01; cite the 民法典 总则编",
+	"民法总则":    "repealed 2021-01-01; cite the 民法典 总则编",
+	"信访条例":    "replaced by 信访工作条例 (2022)",
 	"治安管理处罚法": "revised with new article numbers from 2026-01-01; the imported text may be the old numbering",
 }
 
@@ -448,7 +464,7 @@ func repealed(law string) string {
 		return msg
 	}
 	for old := range repealedLaws {
-		if strings.Contains(n, "《"+old+"》") || strings.Contains(n, "《中华人民共和国"+old+"》") {
+		if strings.Contains(n, "《"+old+"》") {
 			return "interpretation of a repealed law"
 		}
 	}

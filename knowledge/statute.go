@@ -121,9 +121,11 @@ func parseCorpusRecord(raw []byte) (Article, error) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return Article{}, fmt.Errorf("not a JSON object: %v", err)
 	}
-	id := strings.Trim(string(rec.ID), `"`)
+	id, err := jsonID(rec.ID)
 	switch {
-	case id == "" || id == "null":
+	case err != nil:
+		return Article{}, fmt.Errorf(`bad "id": %v`, err)
+	case id == "":
 		return Article{}, errors.New(`missing "id"`)
 	case len(id) > 64:
 		return Article{}, errors.New(`"id" longer than 64 characters`)
@@ -153,6 +155,24 @@ func parseCorpusRecord(raw []byte) (Article, error) {
 	}
 	a.Label = ArticleLabel(a.No, a.Sub)
 	return a, nil
+}
+
+// jsonID reads an id written as a JSON string or number; null or no id is "".
+func jsonID(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return "", nil
+	case raw[0] == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(s), nil
+	case raw[0] == '-' || '0' <= raw[0] && raw[0] <= '9':
+		return string(raw), nil
+	}
+	return "", fmt.Errorf("want a string or a number, not %s", raw)
 }
 
 func checkLawAndText(law, text string) error {

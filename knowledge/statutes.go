@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // Statutes is the set of imported articles, looked up by id or by law name
@@ -29,13 +30,27 @@ func NewStatutes(arts []Article) *Statutes {
 	return s
 }
 
-// Merge adds arts and reports how many were new and how many replaced an
-// article already present (same law and number).
+// Merge adds arts and reports how many were new and how many replaced a
+// different article already present (same law and number); identical
+// articles are left as they are and counted in neither.
 func (s *Statutes) Merge(arts []Article) (added, replaced int) {
 	for _, a := range arts {
 		k := a.Key()
 		if i, ok := s.byKey[k]; ok {
-			if old := s.arts[i]; old.ID != a.ID {
+			old := s.arts[i]
+			if old == a {
+				continue // importing the same text again changes nothing
+			}
+			if j, taken := s.byID[a.ID]; taken && j != i {
+				// The id names another article too: the id now names the
+				// new one, so that one goes, as below.
+				s.arts[i] = a
+				s.arts = slices.Delete(s.arts, j, j+1)
+				s.reindex()
+				replaced++
+				continue
+			}
+			if old.ID != a.ID {
 				delete(s.byID, old.ID)
 			}
 			s.arts[i] = a
@@ -57,6 +72,15 @@ func (s *Statutes) Merge(arts []Article) (added, replaced int) {
 		added++
 	}
 	return added, replaced
+}
+
+func (s *Statutes) reindex() {
+	clear(s.byKey)
+	clear(s.byID)
+	for i, a := range s.arts {
+		s.byKey[a.Key()] = i
+		s.byID[a.ID] = i
+	}
 }
 
 // Len is the number of articles.

@@ -181,7 +181,7 @@ func (p *Policy) Prepare(e Event) (Prepared, error) {
 		r.Question = &Question{
 			ID: e.ID, Time: r.Time, Community: e.Community, Channel: e.Channel,
 			Category: e.Category, Entry: e.Entry, Confidence: e.Confidence,
-			Text: truncateRunes(Redact(e.Question), maxQuestion),
+			Text: truncateRunes(Redact(truncateRunes(e.Question, 4*maxQuestion)), maxQuestion),
 		}
 	}
 	return r, nil

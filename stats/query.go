@@ -67,7 +67,7 @@ type Bucket struct {
 // hashes of the residents seen that day.
 type DayCounts struct {
 	Day       string
-	Counters  map[string]int64
+	Counters  []Counter
 	Residents []string
 }
 
@@ -107,7 +107,7 @@ func (p *Policy) Span(q Query) (Query, []string, error) {
 // from Span; days may be missing (nothing recorded) or in any order.
 func (p *Policy) Aggregate(q Query, days []DayCounts) Report {
 	loc := p.cfg.Location
-	r := Report{From: q.From, To: q.To, By: q.By, Total: Counts{Counters: map[string]int64{}}}
+	r := Report{From: q.From, To: q.To, By: q.By, Total: Counts{Counters: make(map[string]int64, 512)}}
 	bucketOf := map[string]int{}
 	for d := q.From; d.Before(q.To); d = d.AddDate(0, 0, 1) {
 		start, end := bucketBounds(d, q.By, loc)
@@ -118,7 +118,7 @@ func (p *Policy) Aggregate(q Query, days []DayCounts) Report {
 			end = q.To
 		}
 		if q.By != ByTotal && (len(r.Buckets) == 0 || !r.Buckets[len(r.Buckets)-1].Start.Equal(start)) {
-			r.Buckets = append(r.Buckets, Bucket{Start: start, End: end, Counts: Counts{Counters: map[string]int64{}}})
+			r.Buckets = append(r.Buckets, Bucket{Start: start, End: end, Counts: Counts{Counters: make(map[string]int64, 64)}})
 		}
 		bucketOf[d.Format(dayLayout)] = len(r.Buckets) - 1
 	}
@@ -129,10 +129,10 @@ func (p *Policy) Aggregate(q Query, days []DayCounts) Report {
 		if !ok {
 			continue
 		}
-		for name, n := range dc.Counters {
-			r.Total.add(name, n)
+		for _, c := range dc.Counters {
+			r.Total.add(c.Name, c.Delta)
 			if b >= 0 {
-				r.Buckets[b].Counts.add(name, n)
+				r.Buckets[b].Counts.add(c.Name, c.Delta)
 			}
 		}
 		for _, h := range dc.Residents {

@@ -29,17 +29,19 @@ func Redact(text string) string {
 }
 
 // addressRe matches an optional place name ending in a place suffix,
-// followed by one or more number-unit pairs ("幸福路12号3栋2单元501室").
+// followed by one or more number-unit pairs ("幸福路12号3栋2单元501室")
+// and perhaps a bare room number ("3栋501").
 var addressRe = regexp.MustCompile(
 	`(\p{Han}{0,10}?)(省|市|区|县|镇|乡|街道|大街|大道|路|街|巷|弄|胡同|村|屯|小区|花园|家园|新村|公寓|大厦|广场|苑|园|府|庭|里|城|湾|社区)?` +
-		`((?:[\s-]*[0-9０-９一二三四五六七八九十百千零〇两]+[\s]*(?:号楼|号院|号|栋|幢|单元|室|楼|层|弄|组|排|户|座|期|门)){1,8})`)
+		`((?:[\s-]*[0-9０-９一二三四五六七八九十百千零〇两]+[\s]*(?:号楼|号院|号|栋|幢|单元|室|楼|层|弄|组|排|户|座|期|门)){1,8}(?:-?[0-9０-９]{1,5})?)`)
 
 // numberUnitRe finds the number-unit pairs inside an address match.
 var numberUnitRe = regexp.MustCompile(`[0-9０-９一二三四五六七八九十百千零〇两]+\s*(号楼|号院|号|栋|幢|单元|室|楼|层|弄|组|排|户|座|期|门)`)
 
 // leadIns end the words before an address: the place name starts after the
 // last of them ("我住在幸福路" keeps "我住在").
-const leadIns = "在住于是到往去来从向和与及的了我你他她家址：:，,。；;、 "
+// Characters common in place names (家, 和, 向, 来) are not lead-ins.
+const leadIns = "在住于是到往去从与及的了我你他她址：:，,。；;、 "
 
 func redactAddresses(text string) string {
 	matches := addressRe.FindAllStringSubmatchIndex(text, -1)
@@ -116,25 +118,27 @@ func isNumberSep(r rune) bool {
 }
 
 // redactNumbers replaces runs of 7 or more digits (single spaces or dashes
-// allowed between digits) that are not dates or money amounts.
+// allowed between digits) that are not dates or money amounts. Dates at
+// the start of a run are kept and the rest of the run judged on its own.
 func redactNumbers(text string) string {
 	var b strings.Builder
 	last := 0
-	i := 0
-	for i < len(text) {
+	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !isDigit(r) {
 			i += size
 			continue
 		}
-		start := i
-		end, digits, groups := scanRun(text, i)
-		if dl := datePrefix(text[start:end], groups); dl > 0 {
-			// A date: keep it and look at what follows on its own.
-			i = start + dl
-			continue
+		groups := scanRun(text, i)
+		end := groups[len(groups)-1].end
+		for len(groups) >= 3 && isDate(text, groups[:3]) {
+			groups = groups[3:]
 		}
-		if digits >= 7 && !moneyAmount(text, end, digits, groups) {
+		digits := 0
+		for _, g := range groups {
+			digits += g.digits
+		}
+		if digits >= 7 && !moneyAmount(text, end, digits, len(groups)) {
 			// An ID card ends in a check character that may be X.
 			if digits == 17 {
 				if r, size := utf8.DecodeRuneInString(text[end:]); r == 'X' || r == 'x' || r == 'Ｘ' || r == 'ｘ' {
@@ -142,6 +146,7 @@ func redactNumbers(text string) string {
 					digits++
 				}
 			}
+			start := groups[0].start
 			b.WriteString(text[last:start])
 			b.WriteString(numberPlaceholder(text[start:end], digits))
 			last = end
@@ -155,52 +160,53 @@ func redactNumbers(text string) string {
 	return b.String()
 }
 
-// scanRun returns the end of the digit run starting at i, its number of
-// digits and the digit count of each group between separators.
-func scanRun(text string, i int) (end, digits int, groups []int) {
-	group := 0
-	end = i
-	for end < len(text) {
-		r, size := utf8.DecodeRuneInString(text[end:])
+// digitGroup is a stretch of digits between separators.
+type digitGroup struct {
+	start, end int // byte offsets
+	digits     int
+}
+
+// scanRun returns the digit groups of the run starting at i: digits, with
+// single separators between them.
+func scanRun(text string, i int) []digitGroup {
+	var groups []digitGroup
+	g := digitGroup{start: i, end: i}
+	for g.end < len(text) {
+		r, size := utf8.DecodeRuneInString(text[g.end:])
 		if isDigit(r) {
-			digits++
-			group++
-			end += size
+			g.digits++
+			g.end += size
 			continue
 		}
 		if !isNumberSep(r) {
 			break
 		}
-		if next, _ := utf8.DecodeRuneInString(text[end+size:]); !isDigit(next) {
+		if next, _ := utf8.DecodeRuneInString(text[g.end+size:]); !isDigit(next) {
 			break
 		}
-		groups = append(groups, group)
-		group = 0
-		end += size
+		groups = append(groups, g)
+		g = digitGroup{start: g.end + size, end: g.end + size}
 	}
-	return end, digits, append(groups, group)
+	return append(groups, g)
 }
 
-// datePrefix returns the byte length of a yyyy-mm-dd date at the start of
-// run, or 0.
-func datePrefix(run string, groups []int) int {
-	if len(groups) < 3 || groups[0] != 4 || groups[1] < 1 || groups[1] > 2 || groups[2] < 1 || groups[2] > 2 {
-		return 0
+// isDate reports whether three groups spell an ASCII yyyy-m-d date.
+func isDate(text string, g []digitGroup) bool {
+	ascii := func(g digitGroup) bool { return g.end-g.start == g.digits }
+	if !ascii(g[0]) || !ascii(g[1]) || !ascii(g[2]) || g[0].digits != 4 ||
+		g[1].digits > 2 || g[2].digits > 2 {
+		return false
 	}
-	n := 4 + 1 + groups[1] + 1 + groups[2]
-	if n > len(run) || !strings.HasPrefix(run, "19") && !strings.HasPrefix(run, "20") {
-		return 0
+	if y := text[g[0].start : g[0].start+2]; y != "19" && y != "20" {
+		return false
 	}
-	if run[4] != '-' || run[5+groups[1]] != '-' {
-		return 0
-	}
-	return n
+	return text[g[0].end] == '-' && g[1].start == g[0].end+1 && text[g[1].end] == '-' && g[2].start == g[1].end+1
 }
 
 // moneyAmount reports whether a plain run of digits is followed by a unit of
 // money ("1500000元").
-func moneyAmount(text string, end, digits int, groups []int) bool {
-	if len(groups) != 1 || digits >= 11 {
+func moneyAmount(text string, end, digits, groups int) bool {
+	if groups != 1 || digits >= 11 {
 		return false
 	}
 	rest := text[end:]

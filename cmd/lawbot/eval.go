@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lawbot/lawbot/answer"
 	"github.com/lawbot/lawbot/index"
 	"github.com/lawbot/lawbot/knowledge"
 )
@@ -38,6 +39,8 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 	params := fs.String("params", "", "ranking weights as JSON (for tuning; see index.Params)")
 	features := fs.String("features", "", "also write every candidate's ranking features to this file (for tuning)")
 	dataDir := dataFlag(fs)
+	noFAQ := fs.Bool("no-faq", false, "do not learn from the knowledge base's entries")
+	kdir := fs.String("knowledge", envOr("LAWBOT_KNOWLEDGE_DIR", ""), "directory of extra or overriding FAQ *.yaml files (LAWBOT_KNOWLEDGE_DIR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,15 +65,21 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 		}
 		reportBad(env, bad)
 	}
+	base, _, err := knowledge.Load(knowledge.LoadOptions{Dir: *kdir, Lenient: true})
+	if err != nil {
+		return err
+	}
+	if !*noFAQ {
+		past = append(past, base.Consultations(st)...)
+	}
 	qs, bad, err := knowledge.ReadConsultationsFile(*queries)
 	if err != nil {
 		return err
 	}
 	reportBad(env, bad)
 
-	source := index.SourceHash(st, past)
-	dir := filepath.Join(*dataDir, "eval", source)
-	idx, err := index.OpenStatutes(dir, source)
+	dir := filepath.Join(*dataDir, "eval", index.SourceHash(st, past))
+	idx, err := index.OpenStatutes(dir, st, past)
 	built := false
 	if err == index.ErrStale {
 		bar := newProgressBar(env.stderr, "索引法条")
@@ -82,6 +91,16 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 		return err
 	}
 	defer idx.Close()
+	faqDir := filepath.Join(*dataDir, "eval", "faq")
+	faq, err := index.OpenFAQ(faqDir, index.FAQSource(base))
+	if err == index.ErrStale {
+		faq, err = index.BuildFAQ(ctx, faqDir, base)
+	}
+	if err != nil {
+		return err
+	}
+	defer faq.Close()
+	composer := &answer.Composer{Base: base, FAQ: faq, Laws: st, Statutes: idx}
 	buildTime := time.Since(start)
 	if *params != "" {
 		p := index.DefaultParams
@@ -124,6 +143,18 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 			ids[i] = h.ID
 			line.Articles = append(line.Articles, rawID(h.ID))
 		}
+		a, err := composer.Ask(ctx, q.Query)
+		if err != nil {
+			return err
+		}
+		if a.Entry != nil {
+			line.FAQ = a.Entry.ID
+		}
+		shown := make([]string, len(a.Articles))
+		for i, art := range a.Articles {
+			shown[i] = art.ID
+			line.AnswerArticles = append(line.AnswerArticles, rawID(art.ID))
+		}
 		if err := enc.Encode(line); err != nil {
 			return err
 		}
@@ -137,7 +168,7 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 			}
 		}
 		if len(q.Relevant) > 0 {
-			sum.add(q.Relevant, ids)
+			sum.add(q.Relevant, ids, shown, line.FAQ != "")
 		}
 	}
 	if sum.n > 0 {
@@ -171,11 +202,13 @@ type summary struct {
 	n      int
 	recall map[int]float64
 	mrr    float64
+	shown  int // questions whose composed answer shows a relevant article
+	faq    int // questions answered from an FAQ entry
 }
 
 var recallAt = []int{1, 5, 10, 20}
 
-func (s *summary) add(relevant, got []string) {
+func (s *summary) add(relevant, got, shown []string, faq bool) {
 	if s.recall == nil {
 		s.recall = map[int]float64{}
 	}
@@ -199,12 +232,23 @@ func (s *summary) add(relevant, got []string) {
 			break
 		}
 	}
+	for _, id := range shown {
+		if rel[id] {
+			s.shown++
+			break
+		}
+	}
+	if faq {
+		s.faq++
+	}
 }
 
 func (s *summary) print(w io.Writer, lat []float64, build time.Duration, built bool) {
 	n := float64(s.n)
 	fmt.Fprintf(w, "questions %d  R@1 %.3f  R@5 %.3f  R@10 %.3f  R@20 %.3f  MRR@10 %.3f\n",
 		s.n, s.recall[1]/n, s.recall[5]/n, s.recall[10]/n, s.recall[20]/n, s.mrr/n)
+	fmt.Fprintf(w, "composed answers: FAQ %d (%.1f%%), show an expert-labelled article %.1f%%\n",
+		s.faq, 100*float64(s.faq)/n, 100*float64(s.shown)/n)
 	what := "reopen"
 	if built {
 		what = "build"
@@ -234,4 +278,3 @@ func peakRSSMB() int64 {
 	}
 	return ru.Maxrss >> 10
 }
-

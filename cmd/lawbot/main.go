@@ -26,7 +26,10 @@ type usageError string
 func (e usageError) Error() string { return string(e) }
 
 var commands = map[string]func(context.Context, *env, []string) error{
-	"eval": cmdEval,
+	"eval":   cmdEval,
+	"ask":    cmdAsk,
+	"import": cmdImport,
+	"check":  cmdCheck,
 }
 
 func main() {
@@ -63,9 +66,5 @@ func run(ctx context.Context, e *env, args []string) int {
 
 // dataFlag adds -data with its LAWBOT_DATA_DIR default.
 func dataFlag(fs *flag.FlagSet) *string {
-	def := os.Getenv("LAWBOT_DATA_DIR")
-	if def == "" {
-		def = "./data"
-	}
-	return fs.String("data", def, "data directory: index, imported statutes, statistics (LAWBOT_DATA_DIR)")
+	return fs.String("data", envOr("LAWBOT_DATA_DIR", "./data"), "data directory: index, imported statutes, statistics (LAWBOT_DATA_DIR)")
 }

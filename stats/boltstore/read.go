@@ -20,53 +20,63 @@ func (s *Store) Query(ctx context.Context, q stats.Query) (stats.Report, error) 
 		return stats.Report{}, fmt.Errorf("boltstore: %w", err)
 	}
 	first, end := days[0], s.pol.Day(q.To)
-	byDay := map[string]*stats.DayCounts{}
-	get := func(day string) *stats.DayCounts {
-		dc := byDay[day]
-		if dc == nil {
-			dc = &stats.DayCounts{Day: day, Counters: map[string]int64{}}
-			byDay[day] = dc
+	var out []stats.DayCounts
+	index := map[string]int{}
+	day := func(d []byte) *stats.DayCounts {
+		i, ok := index[string(d)]
+		if !ok {
+			i = len(out)
+			out = append(out, stats.DayCounts{Day: string(d)})
+			index[out[i].Day] = i
 		}
-		return dc
+		return &out[i]
+	}
+	// Counter names and residents repeat from day to day: allocate each
+	// string once.
+	names := map[string]string{}
+	intern := func(b []byte) string {
+		s, ok := names[string(b)]
+		if !ok {
+			s = string(b)
+			names[s] = s
+		}
+		return s
 	}
 	err = s.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketCounters).Cursor()
 		for k, v := c.Seek([]byte(first)); k != nil; k, v = c.Next() {
-			day, name, ok := bytes.Cut(k, []byte{0})
+			d, name, ok := bytes.Cut(k, []byte{0})
 			if !ok {
 				return fmt.Errorf("%w: counter key %q", stats.ErrCorrupt, k)
 			}
-			if string(day) >= end {
+			if string(d) >= end {
 				break
 			}
 			n, err := decodeCounter(k, v)
 			if err != nil {
 				return err
 			}
-			get(string(day)).Counters[string(name)] += n
+			dc := day(d)
+			dc.Counters = append(dc.Counters, stats.Counter{Name: intern(name), Delta: n})
 		}
 		c = tx.Bucket(bucketResidents).Cursor()
 		for k, _ := c.Seek([]byte(first)); k != nil; k, _ = c.Next() {
-			day, hash, ok := bytes.Cut(k, []byte{0})
+			d, hash, ok := bytes.Cut(k, []byte{0})
 			if !ok {
 				return fmt.Errorf("%w: resident key %q", stats.ErrCorrupt, k)
 			}
-			if string(day) >= end {
+			if string(d) >= end {
 				break
 			}
-			dc := get(string(day))
-			dc.Residents = append(dc.Residents, string(hash))
+			dc := day(d)
+			dc.Residents = append(dc.Residents, intern(hash))
 		}
 		return nil
 	})
 	if err != nil {
 		return stats.Report{}, fmt.Errorf("boltstore: query: %w", err)
 	}
-	all := make([]stats.DayCounts, 0, len(byDay))
-	for _, dc := range byDay {
-		all = append(all, *dc)
-	}
-	return s.pol.Aggregate(q, all), nil
+	return s.pol.Aggregate(q, out), nil
 }
 
 // Unanswered returns the kept questions of the period, newest first.

@@ -104,11 +104,16 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: open: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
+	if info, err := os.Stat(path); err == nil && info.Size() > 0 {
+		if err := checkFile(path, info.Size(), opts.LockTimeout, !opts.SkipCheck); err != nil {
+			return nil, err
+		}
+	}
+	db, err := openBolt(path, &bolt.Options{Timeout: opts.LockTimeout})
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	if err := initFile(db, path, !opts.SkipCheck); err != nil {
+	if err := initFile(db, path); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -132,25 +137,44 @@ func openError(path string, err error) error {
 	case errors.As(err, &pathErr):
 		return fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	return fmt.Errorf("boltstore: open %s: %w: %v (restore it from a backup or move it away to start empty)", path, stats.ErrCorrupt, err)
+	return corruptError(path, err)
 }
 
-// initFile checks that the file is whole and a lawbot statistics file, and
-// creates the buckets of a new one.
-func initFile(db *bolt.DB, path string, check bool) error {
-	corrupt := func(why any) error {
-		return fmt.Errorf("boltstore: open %s: %w: %v (restore it from a backup or move it away to start empty)", path, stats.ErrCorrupt, why)
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("boltstore: open: %w", err)
-	}
-	err = db.View(func(tx *bolt.Tx) error {
-		// A truncated file would make bbolt read past its end.
-		if tx.Size() > info.Size() {
-			return corrupt(fmt.Sprintf("file is %d bytes, its pages need %d", info.Size(), tx.Size()))
+// openBolt is bolt.Open, with the panics it raises on some damaged files
+// turned into errors.
+func openBolt(path string, o *bolt.Options) (db *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("bolt: %v", r)
 		}
-		if !check {
+	}()
+	return bolt.Open(path, 0o600, o)
+}
+
+func corruptError(path string, why any) error {
+	return fmt.Errorf("boltstore: open %s: %w: %v (restore it from a backup or move it away to start empty)", path, stats.ErrCorrupt, why)
+}
+
+// checkFile opens an existing file read-only and checks that it is whole
+// before it is opened for writing, which would trip over damaged pages.
+// It fails with ErrLocked too if another process holds the file.
+func checkFile(path string, size int64, lockTimeout time.Duration, full bool) error {
+	db, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
+	if err != nil {
+		return openError(path, err)
+	}
+	defer db.Close()
+	return db.View(func(tx *bolt.Tx) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = corruptError(path, r)
+			}
+		}()
+		// A truncated file would make bbolt read past its end.
+		if tx.Size() > size {
+			return corruptError(path, fmt.Sprintf("file is %d bytes, its pages need %d", size, tx.Size()))
+		}
+		if !full {
 			return nil
 		}
 		var errs []error
@@ -160,13 +184,15 @@ func initFile(db *bolt.DB, path string, check bool) error {
 			}
 		}
 		if len(errs) > 0 {
-			return corrupt(errors.Join(errs...))
+			return corruptError(path, errors.Join(errs...))
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
+}
+
+// initFile checks that the file is a lawbot statistics file and creates
+// the buckets of a new one.
+func initFile(db *bolt.DB, path string) error {
 	return db.Update(func(tx *bolt.Tx) (err error) {
 		defer recoverCorrupt(&err)
 		meta := tx.Bucket(bucketMeta)
@@ -174,7 +200,7 @@ func initFile(db *bolt.DB, path string, check bool) error {
 			empty := true
 			_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
 			if !empty {
-				return corrupt("not a lawbot statistics file")
+				return corruptError(path, "not a lawbot statistics file")
 			}
 			if meta, err = tx.CreateBucket(bucketMeta); err != nil {
 				return err
@@ -184,7 +210,7 @@ func initFile(db *bolt.DB, path string, check bool) error {
 			}
 		}
 		if got := string(meta.Get(keyFormat)); got != format {
-			return corrupt(fmt.Sprintf("format %q, want %q", got, format))
+			return corruptError(path, fmt.Sprintf("format %q, want %q", got, format))
 		}
 		for _, b := range [][]byte{bucketCounters, bucketResidents, bucketSeen, bucketQuestions} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
 
@@ -88,15 +89,24 @@ func (s *Store) run() {
 		case r := <-s.reqs:
 			group := []*writeReq{r}
 			n := len(r.recs)
-		gather:
+			// Take every request already waiting. Callers answered by the
+			// last commit are likely about to send again: yield once to let
+			// them, so that they share this commit instead of the next.
+			yielded := false
 			for n < s.maxBatch {
 				select {
 				case r := <-s.reqs:
 					group = append(group, r)
 					n += len(r.recs)
+					yielded = false
+					continue
 				default:
-					break gather
 				}
+				if yielded {
+					break
+				}
+				runtime.Gosched()
+				yielded = true
 			}
 			err := s.commit(group)
 			for _, r := range group {

@@ -38,13 +38,13 @@ func (s *Store) Query(ctx context.Context, q stats.Query) (stats.Report, error) 
 		if len(h) == 0 && len(members[i].Val()) == 0 {
 			continue
 		}
-		dc := stats.DayCounts{Day: d, Counters: make(map[string]int64, len(h)), Residents: members[i].Val()}
+		dc := stats.DayCounts{Day: d, Counters: make([]stats.Counter, 0, len(h)), Residents: members[i].Val()}
 		for name, v := range h {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
 				return stats.Report{}, fmt.Errorf("redisstore: query: %w: counter %s %q = %q", stats.ErrCorrupt, d, name, v)
 			}
-			dc.Counters[name] = n
+			dc.Counters = append(dc.Counters, stats.Counter{Name: name, Delta: n})
 		}
 		out = append(out, dc)
 	}
@@ -66,10 +66,10 @@ func (s *Store) Unanswered(ctx context.Context, q stats.Query, limit int) ([]sta
 	case limit > 10_000:
 		limit = 10_000
 	}
-	min := max(timeScore(q.From), s.pol.Now().Add(-s.pol.Retention()).UnixMilli()+1)
+	lowest := max(timeScore(q.From), s.pol.Now().Add(-s.pol.Retention()).UnixMilli()+1)
 	vals, err := s.rdb.ZRevRangeByScore(ctx, s.keys.questions(), &redis.ZRangeBy{
 		Max:   "(" + strconv.FormatInt(timeScore(q.To), 10),
-		Min:   strconv.FormatInt(min, 10),
+		Min:   strconv.FormatInt(lowest, 10),
 		Count: int64(limit),
 	}).Result()
 	if err != nil {

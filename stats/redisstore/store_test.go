@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/lawbot/lawbot/stats"
@@ -66,12 +67,14 @@ func deleteKeys(tb testing.TB, rdb *redis.Client, prefix string) {
 }
 
 // openTest opens a store on the test Redis with its own prefix and outbox.
+// The write timeout is long: a slow test machine must not send events to
+// the outbox, which the outage tests cover.
 func openTest(tb testing.TB, cfg stats.Config) (*redisstore.Store, *redis.Client, string) {
 	tb.Helper()
 	url, rdb := testRedis(tb)
 	prefix := randomPrefix(tb, rdb)
 	s, err := redisstore.Open(context.Background(), url, redisstore.Options{
-		Config: cfg, Prefix: prefix, OutboxDir: tb.TempDir(),
+		Config: cfg, Prefix: prefix, OutboxDir: tb.TempDir(), WriteTimeout: 10 * time.Second,
 	})
 	if err != nil {
 		tb.Fatalf("Open(%s) = %v", url, err)

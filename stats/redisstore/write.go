@@ -13,30 +13,92 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// recordScript counts one event once.
+// recordScript counts a chunk of events, each once.
 //
-//	KEYS: seen, day hash, day residents, resident days, questions
-//	ARGV: dedup ttl ms, n, n x (counter, delta),
-//	      resident hash ("" for none), residents ttl s, day score, day,
-//	      question json ("" for none), question score, oldest score kept
+// Idempotency keys live in sets, one per dedup window of time (by when they
+// were recorded): a key is new if neither the current nor the previous
+// window's set holds it (SMISMEMBER), so every key is remembered for at
+// least one window and at most two. New events add their counters, summed
+// per day and name, to the day's hash; their resident hashes to the day's
+// set; their kept questions to the questions sorted set; their keys to the
+// current window's set.
+//
+//	KEYS: resident-days index, questions, current window's keys,
+//	      previous window's keys, ndays x day hash, ndays x day residents
+//	ARGV: window ttl s, ndays, nevents, oldest question score kept,
+//	      ndays x (day, day score, residents ttl s),
+//	      nevents x (idempotency key, day number, ncounters,
+//	                 ncounters x (name, delta),
+//	                 resident hash or "", question json or "", question score)
+//
+// It returns the number of events counted.
 var recordScript = redis.NewScript(`
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
-local n = tonumber(ARGV[2])
-for i = 1, n do
-  redis.call('HINCRBY', KEYS[2], ARGV[1 + 2 * i], ARGV[2 + 2 * i])
+local ttl = ARGV[1]
+local ndays, nev, qcut = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local a = 5
+local days = {}
+for d = 1, ndays do
+  days[d] = {day = ARGV[a], score = ARGV[a + 1], ttl = ARGV[a + 2], incr = {}, res = {}}
+  a = a + 3
 end
-local j = 3 + 2 * n
-if ARGV[j] ~= '' then
-  redis.call('SADD', KEYS[3], ARGV[j])
-  redis.call('EXPIRE', KEYS[3], ARGV[j + 1])
-  redis.call('ZADD', KEYS[4], ARGV[j + 2], ARGV[j + 3])
+local ids, at = {}, {}
+for e = 1, nev do
+  ids[e], at[e] = ARGV[a], a
+  a = a + 3 + 2 * tonumber(ARGV[a + 2]) + 3
 end
-if ARGV[j + 4] ~= '' then
-  redis.call('ZADD', KEYS[5], ARGV[j + 5], ARGV[j + 4])
-  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[j + 6])
+local known = {}
+for w = 3, 4 do
+  local m = redis.call('SMISMEMBER', KEYS[w], unpack(ids))
+  for e = 1, nev do
+    if m[e] == 1 then known[ids[e]] = true end
+  end
 end
-return 1
+local fresh, questions = {}, {}
+for e = 1, nev do
+  local id = ids[e]
+  if not known[id] then
+    known[id] = true
+    table.insert(fresh, id)
+    local a = at[e]
+    local day = days[tonumber(ARGV[a + 1])]
+    local nc = tonumber(ARGV[a + 2])
+    a = a + 3
+    for c = 0, nc - 1 do
+      local name = ARGV[a + 2 * c]
+      day.incr[name] = (day.incr[name] or 0) + tonumber(ARGV[a + 2 * c + 1])
+    end
+    a = a + 2 * nc
+    if ARGV[a] ~= '' then table.insert(day.res, ARGV[a]) end
+    if ARGV[a + 1] ~= '' then
+      table.insert(questions, ARGV[a + 2])
+      table.insert(questions, ARGV[a + 1])
+    end
+  end
+end
+if #fresh == 0 then return 0 end
+redis.call('SADD', KEYS[3], unpack(fresh))
+redis.call('EXPIRE', KEYS[3], ttl)
+for d = 1, ndays do
+  local day = days[d]
+  for name, n in pairs(day.incr) do
+    redis.call('HINCRBY', KEYS[4 + d], name, n)
+  end
+  if #day.res > 0 then
+    redis.call('SADD', KEYS[4 + ndays + d], unpack(day.res))
+    redis.call('EXPIRE', KEYS[4 + ndays + d], day.ttl)
+    redis.call('ZADD', KEYS[1], day.score, day.day)
+  end
+end
+if #questions > 0 then
+  redis.call('ZADD', KEYS[2], unpack(questions))
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. qcut)
+end
+return #fresh
 `)
+
+// chunkSize is the most events one script call takes; Lua's unpack limits
+// the arguments of one redis.call to a few thousand.
+const chunkSize = 256
 
 // Record validates e and counts it once. It waits at most the write
 // timeout; if Redis does not answer by then, e goes to the outbox and Record
@@ -81,8 +143,9 @@ func (s *Store) write(ctx context.Context, recs []stats.Prepared) error {
 	}
 	s.mu.Unlock()
 
-	// The event happened whether or not the caller still waits.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
+	// The event happened whether or not the caller still waits. A big
+	// batch gets a little longer than one event.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout+time.Duration(len(recs))*20*time.Microsecond)
 	err := s.apply(wctx, recs)
 	cancel()
 	if err == nil || s.outbox == nil {
@@ -110,7 +173,7 @@ func (s *Store) degrade(err error) {
 func (s *Store) toOutbox(recs []stats.Prepared) error {
 	err := s.outbox.Append(recs)
 	if errors.Is(err, stats.ErrOutboxFull) {
-		if !s.full || s.rejected%100 == 0 {
+		if !s.full || s.rejected/100 != (s.rejected+len(recs))/100 {
 			s.log.Error("statistics outbox full: events are NOT being recorded", "rejected", s.rejected+len(recs),
 				"pending", s.outbox.Pending(), "since", s.since)
 		}
@@ -127,34 +190,40 @@ func (s *Store) wake() {
 	}
 }
 
-// apply runs the record script for every event in one pipeline.
+// apply runs the record script over recs in chunks, in one pipeline.
 func (s *Store) apply(ctx context.Context, recs []stats.Prepared) error {
 	now := s.pol.Now()
-	args := make([][]any, len(recs))
-	keys := make([][]string, len(recs))
-	for i, r := range recs {
-		k, a, err := s.scriptArgs(r, now)
+	var calls []scriptCall
+	for len(recs) > 0 {
+		n := min(len(recs), chunkSize)
+		c, err := s.scriptCall(recs[:n], now)
 		if err != nil {
 			return err
 		}
-		keys[i], args[i] = k, a
+		calls = append(calls, c)
+		recs = recs[n:]
 	}
-	err := s.pipeline(ctx, keys, args)
+	err := s.pipeline(ctx, calls)
 	if redis.HasErrorPrefix(err, "NOSCRIPT") {
 		// Redis restarted or flushed its script cache. Re-running the
 		// whole pipeline is safe: events already counted are skipped.
 		if err := recordScript.Load(ctx, s.rdb).Err(); err != nil {
 			return fmt.Errorf("load script: %w", err)
 		}
-		err = s.pipeline(ctx, keys, args)
+		err = s.pipeline(ctx, calls)
 	}
 	return err
 }
 
-func (s *Store) pipeline(ctx context.Context, keys [][]string, args [][]any) error {
+type scriptCall struct {
+	keys []string
+	args []any
+}
+
+func (s *Store) pipeline(ctx context.Context, calls []scriptCall) error {
 	cmds, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i := range keys {
-			p.EvalSha(ctx, recordScript.Hash(), keys[i], args[i]...)
+		for _, c := range calls {
+			p.EvalSha(ctx, recordScript.Hash(), c.keys, c.args...)
 		}
 		return nil
 	})
@@ -169,35 +238,59 @@ func (s *Store) pipeline(ctx context.Context, keys [][]string, args [][]any) err
 	return nil
 }
 
-func (s *Store) scriptArgs(r stats.Prepared, now time.Time) ([]string, []any, error) {
-	keys := []string{s.keys.seen(r.Key()), s.keys.day(r.Day), s.keys.residents(r.Day), s.keys.residentDays(), s.keys.questions()}
-	args := make([]any, 0, 2+2*len(r.Counters)+7)
-	args = append(args, s.pol.DedupWindow().Milliseconds(), len(r.Counters))
-	for _, c := range r.Counters {
-		args = append(args, c.Name, c.Delta)
-	}
-	resident, ttl := "", int64(0)
-	if r.Resident != "" {
-		day, err := time.ParseInLocation("2006-01-02", r.Day, s.pol.Location())
-		if err != nil {
-			return nil, nil, fmt.Errorf("%w: day %q", stats.ErrInvalid, r.Day)
+// scriptCall lays out the keys and arguments of recordScript for recs.
+func (s *Store) scriptCall(recs []stats.Prepared, now time.Time) (scriptCall, error) {
+	dayIndex := map[string]int{}
+	var days []string
+	for _, r := range recs {
+		if _, ok := dayIndex[r.Day]; !ok {
+			days = append(days, r.Day)
+			dayIndex[r.Day] = len(days)
 		}
-		ttl = int64(day.AddDate(0, 0, 1).Add(s.pol.ResidentRetention()).Sub(now).Seconds())
-		if ttl > 0 {
+	}
+	window := s.pol.DedupWindow()
+	current := now.UnixNano() / int64(window)
+	keys := make([]string, 0, 4+2*len(days))
+	keys = append(keys, s.keys.residentDays(), s.keys.questions(), s.keys.seen(current), s.keys.seen(current-1))
+	for _, d := range days {
+		keys = append(keys, s.keys.day(d))
+	}
+	for _, d := range days {
+		keys = append(keys, s.keys.residents(d))
+	}
+	cutoff := now.Add(-s.pol.Retention()).UnixMilli()
+	args := make([]any, 0, 4+3*len(days)+len(recs)*20)
+	args = append(args, int64((2*window+time.Hour)/time.Second), len(days), len(recs), cutoff)
+	residentTTL := make(map[string]int64, len(days))
+	for _, d := range days {
+		day, err := time.ParseInLocation("2006-01-02", d, s.pol.Location())
+		if err != nil {
+			return scriptCall{}, fmt.Errorf("%w: day %q", stats.ErrInvalid, d)
+		}
+		ttl := int64(day.AddDate(0, 0, 1).Add(s.pol.ResidentRetention()).Sub(now).Seconds())
+		residentTTL[d] = ttl
+		args = append(args, d, dayScore(d), max(ttl, 1))
+	}
+	for _, r := range recs {
+		args = append(args, r.Key(), dayIndex[r.Day], len(r.Counters))
+		for _, c := range r.Counters {
+			args = append(args, c.Name, c.Delta)
+		}
+		resident := ""
+		if residentTTL[r.Day] > 0 {
 			resident = r.Resident
 		}
-	}
-	args = append(args, resident, ttl, dayScore(r.Day), r.Day)
-	question, cutoff := "", now.Add(-s.pol.Retention()).UnixMilli()
-	if q := r.Question; q != nil && q.Time.UnixMilli() > cutoff {
-		b, err := json.Marshal(q)
-		if err != nil {
-			return nil, nil, err
+		question := ""
+		if q := r.Question; q != nil && q.Time.UnixMilli() > cutoff {
+			b, err := json.Marshal(q)
+			if err != nil {
+				return scriptCall{}, err
+			}
+			question = string(b)
 		}
-		question = string(b)
+		args = append(args, resident, question, timeScore(r.Time))
 	}
-	args = append(args, question, timeScore(r.Time), cutoff)
-	return keys, args, nil
+	return scriptCall{keys: keys, args: args}, nil
 }
 
 // dayScore orders days in the resident-days index: 2025-06-01 -> 20250601.
