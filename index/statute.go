@@ -67,20 +67,19 @@ type statuteMeta struct {
 	LawPrior map[string]float64  `json:"law_prior"`
 	AvgLen   float64             `json:"avg_len"` // mean article length in terms
 	Laws     []string            `json:"laws"`    // normalised law names
-	Place    []articlePlace      `json:"place"`   // where each article stands in its law
 	Freq     map[string]float64  `json:"freq"`    // article id → log(1+times it was relevant)
 	stop     map[string]bool
 }
 
 // articlePlace is an article's law (an index into Laws) and number.
 type articlePlace struct {
-	ID  string `json:"i"`
-	Law int    `json:"l"`
-	No  int    `json:"n"`
-	doc int    // index into termTable.Docs
+	ID  string
+	Law int
+	No  int
+	doc int // index into termTable.Docs
 }
 
-const metaVersion = 7
+const metaVersion = 8
 
 // BuildProgress is told how many articles of how many are indexed.
 type BuildProgress func(done, total int)
@@ -170,6 +169,8 @@ func BuildStatutes(ctx context.Context, dir string, st *knowledge.Statutes, past
 	for id, n := range freq {
 		meta.Freq[id] = math.Log1p(n)
 	}
+	var terms termTable
+	termID := map[string]uint32{}
 	lawIdx := map[string]int{}
 	for _, a := range st.All() {
 		law := knowledge.NormalizeLawName(a.Law)
@@ -179,13 +180,11 @@ func BuildStatutes(ctx context.Context, dir string, st *knowledge.Statutes, past
 			lawIdx[law] = i
 			meta.Laws = append(meta.Laws, law)
 		}
-		meta.Place = append(meta.Place, articlePlace{ID: a.ID, Law: i, No: a.No})
+		terms.Place = append(terms.Place, articlePlace{ID: a.ID, Law: i, No: a.No})
 	}
 
 	// The articles as term ids, for scoring candidates with BM25 without
 	// re-analysing their text at query time.
-	var terms termTable
-	termID := map[string]uint32{}
 	totalLen := 0
 	arts, err := bleve.New(filepath.Join(dir, "articles.bleve"), newMapping("law", "text", "asked", "answered"))
 	if err != nil {
@@ -335,7 +334,7 @@ func OpenStatutes(dir string, st *knowledge.Statutes, past []knowledge.Consultat
 	if err := terms.read(filepath.Join(dir, "terms.gob")); err != nil {
 		return nil, err
 	}
-	if len(terms.Docs) != len(meta.Place) {
+	if len(terms.Docs) != len(terms.Place) {
 		return nil, ErrStale
 	}
 	arts, err := bleve.Open(filepath.Join(dir, "articles.bleve"))
@@ -354,16 +353,16 @@ func newStatuteIndex(arts, hist bleve.Index, meta statuteMeta, terms *termTable)
 	meta.stop = toSet(meta.Stop)
 	s := &StatuteIndex{articles: arts, history: hist, meta: meta, params: DefaultParams, terms: terms,
 		termID: make(map[string]uint32, len(terms.Terms)),
-		place:  make(map[string]articlePlace, len(meta.Place)), at: make(map[[2]int]string, len(meta.Place))}
+		place:  make(map[string]articlePlace, len(terms.Place)), at: make(map[[2]int]string, len(terms.Place))}
 	for i, t := range terms.Terms {
 		s.termID[t] = uint32(i)
 	}
-	for i, p := range meta.Place {
+	for i, p := range terms.Place {
 		p.doc = i
 		s.place[p.ID] = p
 		s.at[[2]int{p.Law, p.No}] = p.ID
 	}
-	meta.Place = nil
+	terms.Place = nil
 	return s
 }
 
@@ -427,7 +426,9 @@ func (s *StatuteIndex) Search(ctx context.Context, q string, k int) ([]Hit, erro
 	}
 	scores := make(map[string]float64, len(cands))
 	for _, c := range cands {
-		scores[c.ID] = s.params.score(c.Features)
+		// Rounded so that the last-bit noise of floating-point sums in
+		// different orders never reorders results between calls.
+		scores[c.ID] = math.Round(s.params.score(c.Features)*1e9) / 1e9
 	}
 	return topK(scores, k), nil
 }

@@ -9,12 +9,13 @@ import (
 
 // termTable is the analysed form of every article: the term dictionary,
 // each term's document frequency, and each article as a list of term ids
-// (in index order). It is written next to the Bleve index so that ranking
+// (in index order) with its law and number. It is written next to the Bleve index so that ranking
 // candidates never re-analyses article text.
 type termTable struct {
 	Terms []string
 	DF    []int32
 	Docs  [][]uint32
+	Place []articlePlace // per article, in Docs order
 }
 
 func (t *termTable) write(path string) error {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -270,8 +271,21 @@ func parseFile(name string, b []byte, deployer bool) (loadedFile, Problems) {
 		return f, probs
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		bad(yamlErrLine(err), "not valid YAML: %s", yamlErrMsg(err))
+		f.bad = true
+		return f, probs
+	}
+	// yaml.Unmarshal would read the first document only: entries after a
+	// second "---" would not load, without a word.
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		line := more.Line
+		if err != nil {
+			line = yamlErrLine(err)
+		}
+		bad(line, "a second YAML document (after \"---\"); keep the file one list of entries")
 		f.bad = true
 		return f, probs
 	}

@@ -85,6 +85,7 @@ func TestLoadFilesValid(t *testing.T) {
 	docs := map[string][]byte{
 		"b.yaml": []byte("# 劳动\n" + entry("labor-unpaid-wages") + entry("labor-overtime", "question: 公司拖欠工资怎么办？", "question: 加班费怎么算？")),
 		"a.yml":  []byte(entry("labor-urgent", "  reviewed: 2026-01-15\n", "  reviewed: 2026-01-15\n  urgent: true\n", "可以先和单位协商", "被打伤请立即拨打 110 报警。可以先和单位协商")),
+		"c.yaml": []byte("---\n" + entry("labor-after-document-start") + "...\n"),
 		"empty":  nil,
 	}
 	base, probs, err := knowledge.LoadFiles(docs, knowledge.LoadOptions{Now: testNow})
@@ -95,7 +96,7 @@ func TestLoadFilesValid(t *testing.T) {
 	for i, e := range base.Entries {
 		ids[i] = e.ID
 	}
-	if got, want := strings.Join(ids, " "), "labor-urgent labor-unpaid-wages labor-overtime"; got != want {
+	if got, want := strings.Join(ids, " "), "labor-urgent labor-unpaid-wages labor-overtime labor-after-document-start"; got != want {
 		t.Errorf("LoadFiles() ids = %s, want %s (files in name order)", got, want)
 	}
 	e, ok := base.ByID("labor-overtime")
@@ -320,6 +321,11 @@ func TestLoadFilesBad(t *testing.T) {
 			name: "not a list",
 			bad:  []byte(strings.ReplaceAll(strings.TrimPrefix(ok, "- "), "\n  ", "\n")),
 			want: []wantProblem{{1, "want a list of entries"}},
+		},
+		{
+			name: "second YAML document",
+			bad:  []byte(ok + "---\n" + entry("second-document")),
+			want: []wantProblem{{17, "a second YAML document"}},
 		},
 		{
 			name: "entry not a mapping",

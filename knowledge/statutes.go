@@ -3,11 +3,10 @@ package knowledge
 import (
 	"bufio"
 	"crypto/sha256"
+	"encoding/gob"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +19,7 @@ type Statutes struct {
 	arts  []Article
 	byKey map[ArticleKey]int
 	byID  map[string]int
+	hash  string // cached Hash; "" when not computed since the last change
 }
 
 // NewStatutes returns a set holding arts; later articles replace earlier
@@ -34,6 +34,11 @@ func NewStatutes(arts []Article) *Statutes {
 // different article already present (same law and number); identical
 // articles are left as they are and counted in neither.
 func (s *Statutes) Merge(arts []Article) (added, replaced int) {
+	defer func() {
+		if added+replaced > 0 {
+			s.hash = ""
+		}
+	}()
 	for _, a := range arts {
 		k := a.Key()
 		if i, ok := s.byKey[k]; ok {
@@ -110,16 +115,28 @@ func (s *Statutes) Resolve(c Citation) (Article, bool) {
 // Hash identifies the set's content, for deciding when an index built from
 // it is stale.
 func (s *Statutes) Hash() string {
-	h := sha256.New()
-	enc := json.NewEncoder(h)
-	for _, a := range s.arts {
-		_ = enc.Encode(a) // hashing never fails
+	if s.hash != "" {
+		return s.hash
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	h := sha256.New()
+	enc := gob.NewEncoder(h)
+	_ = enc.Encode(s.arts) // hashing never fails
+	s.hash = hex.EncodeToString(h.Sum(nil))
+	return s.hash
 }
 
-// statutesFile is where the imported articles live in the data directory.
-const statutesFile = "statutes.jsonl"
+// statutesFile is where the imported articles live in the data directory:
+// a gob of the articles and their hash, quick to load at start-up.
+const statutesFile = "statutes.gob"
+
+// statutesOnDisk is the file's content.
+type statutesOnDisk struct {
+	Version  int
+	Hash     string
+	Articles []Article
+}
+
+const statutesVersion = 1
 
 // StatutesPath is the file in dataDir that holds the imported articles.
 func StatutesPath(dataDir string) string { return filepath.Join(dataDir, statutesFile) }
@@ -135,22 +152,13 @@ func LoadStatutes(dataDir string) (*Statutes, error) {
 		return nil, fmt.Errorf("load statutes: %w", err)
 	}
 	defer f.Close()
-	var arts []Article
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), maxLineBytes)
-	line := 0
-	for sc.Scan() {
-		line++
-		var a Article
-		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-			return nil, fmt.Errorf("load statutes: %s:%d: %w (re-import the statutes)", StatutesPath(dataDir), line, err)
-		}
-		arts = append(arts, a)
+	var d statutesOnDisk
+	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&d); err != nil || d.Version != statutesVersion {
+		return nil, fmt.Errorf("load statutes: %s is damaged or from another version (re-import the statutes): %v", StatutesPath(dataDir), err)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("load statutes: %w", err)
-	}
-	return NewStatutes(arts), nil
+	s := NewStatutes(d.Articles)
+	s.hash = d.Hash
+	return s, nil
 }
 
 // Save writes the set into dataDir atomically: a crash mid-write leaves the
@@ -164,31 +172,22 @@ func (s *Statutes) Save(dataDir string) error {
 		return fmt.Errorf("save statutes: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := s.write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save statutes: %w", err)
+	w := bufio.NewWriter(tmp)
+	err = gob.NewEncoder(w).Encode(statutesOnDisk{Version: statutesVersion, Hash: s.Hash(), Articles: s.arts})
+	if err == nil {
+		err = w.Flush()
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save statutes: %w", err)
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save statutes: %w", err)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := os.Rename(tmp.Name(), StatutesPath(dataDir)); err != nil {
+	if err == nil {
+		err = os.Rename(tmp.Name(), StatutesPath(dataDir))
+	}
+	if err != nil {
 		return fmt.Errorf("save statutes: %w", err)
 	}
 	return nil
-}
-
-func (s *Statutes) write(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	for _, a := range s.arts {
-		if err := enc.Encode(a); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
 }

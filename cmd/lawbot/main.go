@@ -30,6 +30,7 @@ var commands = map[string]func(context.Context, *env, []string) error{
 	"ask":    cmdAsk,
 	"import": cmdImport,
 	"check":  cmdCheck,
+	"stats":  cmdStats,
 }
 
 func main() {

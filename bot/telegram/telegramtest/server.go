@@ -9,6 +9,7 @@ package telegramtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -63,8 +64,9 @@ type Action struct {
 
 // Fault is a failure to return from the next call of a method.
 type Fault struct {
-	Code       int // HTTP status and error_code: 429, 403, 400, 500, 502 ...
-	RetryAfter int // seconds, for 429
+	Code       int   // HTTP status and error_code: 429, 403, 400, 500, 502 ...
+	RetryAfter int   // seconds, for 429
+	ChatID     int64 // only for a call about this chat; 0 for any call
 }
 
 // Server is a fake Bot API.
@@ -286,8 +288,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[method]++
 	var fault *Fault
-	if fs := s.faults[method]; len(fs) > 0 {
-		fault, s.faults[method] = &fs[0], fs[1:]
+	for i, f := range s.faults[method] {
+		if f.ChatID == 0 || strconv.FormatInt(f.ChatID, 10) == params["chat_id"] {
+			fault = &f
+			s.faults[method] = slices.Delete(s.faults[method], i, i+1)
+			break
+		}
 	}
 	s.mu.Unlock()
 	if fault != nil {
@@ -378,7 +384,9 @@ func readParams(r *http.Request) (map[string]string, error) {
 			}
 		}
 	case "multipart/form-data":
-		if err := r.ParseMultipartForm(1 << 20); err != nil {
+		if err := r.ParseMultipartForm(1 << 20); errors.Is(err, io.EOF) {
+			return out, nil // no parameters: the library sends an empty body
+		} else if err != nil {
 			return nil, err
 		}
 		for k, v := range r.MultipartForm.Value {
