@@ -190,7 +190,7 @@ func BuildStatutes(ctx context.Context, dir string, st *knowledge.Statutes, past
 	if err != nil {
 		return nil, fmt.Errorf("index: build statutes: %w", err)
 	}
-	const batchSize = 2000
+	const batchSize = 500
 	batch := arts.NewBatch()
 	all := st.All()
 	seen := map[string]bool{}

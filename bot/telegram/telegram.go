@@ -126,11 +126,14 @@ func New(ctx context.Context, token string, core *bot.Core, opts ...Option) (*Bo
 		return nil, errors.New("telegram: no journal")
 	}
 	b.workers = max(b.workers, 1)
-	b.client = &http.Client{Timeout: b.pollTimeout + 15*time.Second}
+	// Every worker may be sending at once: keep a connection for each.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = b.workers + 2
+	b.client = &http.Client{Timeout: b.pollTimeout + 15*time.Second, Transport: transport}
 	api, err := tgbot.New(token,
 		tgbot.WithSkipGetMe(),
 		tgbot.WithServerURL(b.server),
-		tgbot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second}),
+		tgbot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second, Transport: transport}),
 		tgbot.WithErrorsHandler(func(err error) {
 			b.log.Error("telegram library", "err", b.redact(err))
 		}),
