@@ -242,7 +242,9 @@ func (c *Core) Handle(ctx context.Context, m Message) (Result, error) {
 	defer mu.Unlock()
 
 	var errs []error
+	t1 := time.Now()
 	sess, err := c.sessions.Session(ctx, m.Resident)
+	DebugAdd(6, time.Since(t1))
 	loaded := err == nil
 	if err != nil {
 		errs = append(errs, fmt.Errorf("bot: load session: %w", err))
@@ -268,6 +270,8 @@ func (c *Core) Handle(ctx context.Context, m Message) (Result, error) {
 		errs = append(errs, err)
 	}
 	if st.changed && loaded {
+		t0 := time.Now()
+		defer func() { DebugAdd(5, time.Since(t0)) }()
 		if err := c.sessions.SaveSession(ctx, m.Resident, st.Session); err != nil {
 			errs = append(errs, fmt.Errorf("bot: save session: %w", err))
 		}
@@ -317,6 +321,8 @@ func (c *Core) record(ctx context.Context, e stats.Event) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.statsWait)
 	defer cancel()
+	t0 := time.Now()
+	defer func() { DebugAdd(4, time.Since(t0)) }()
 	if err := c.rec.Record(ctx, e); err != nil {
 		c.metrics.statsError()
 		return fmt.Errorf("bot: record %s %s: %w", e.Kind, e.ID, err)
@@ -388,3 +394,9 @@ func (c *Core) communityButtons(m Message) [][]Button {
 	}
 	return rows
 }
+
+var dbgMu sync.Mutex
+var DebugTimes [8]time.Duration
+var DebugCounts [8]int
+
+func DebugAdd(i int, d time.Duration) { dbgMu.Lock(); DebugTimes[i] += d; DebugCounts[i]++; dbgMu.Unlock() }

@@ -25,7 +25,7 @@ var faqExpandWeight = 0.0
 // tags, then the answer text. Each field is searched on its own, because
 // Bleve's coordination factor would otherwise favour whichever document
 // has the most fields over the one that matches best.
-var faqWeights = struct{ best, second, tags, answer float64 }{1, 0.5, 1.5, 2.5}
+var faqWeights = struct{ best, second, tags, answer float64 }{1, 0.5, 0.9, 0.8}
 
 // FAQHit is a ranked FAQ entry with the confidence that it answers the
 // question.
@@ -208,10 +208,12 @@ func (f *FAQIndex) search(ctx context.Context, q string, k int, out Phrasing) ([
 	}
 	scores := map[string]float64{}
 	best := map[string]int{} // phrasings counted per entry so far
+	pTop, tTop, aTop := topScore(phr, excluded), topScore(tags, ""), topScore(ans, "")
 	for _, h := range phr {
 		if h.id == excluded {
 			continue
 		}
+		h.score /= pTop
 		id := strings.TrimPrefix(h.id, "p:")
 		id, _, _ = strings.Cut(id, ":")
 		switch best[id] {
@@ -223,10 +225,10 @@ func (f *FAQIndex) search(ctx context.Context, q string, k int, out Phrasing) ([
 		best[id]++
 	}
 	for _, h := range tags {
-		scores[strings.TrimPrefix(h.id, "e:")] += faqWeights.tags * h.score
+		scores[strings.TrimPrefix(h.id, "e:")] += faqWeights.tags * h.score / tTop
 	}
 	for _, h := range ans {
-		scores[strings.TrimPrefix(h.id, "e:")] += faqWeights.answer * h.score
+		scores[strings.TrimPrefix(h.id, "e:")] += faqWeights.answer * h.score / aTop
 	}
 	ranked := topK(scores, max(k, 2))
 	if len(ranked) == 0 {
@@ -263,6 +265,17 @@ func (f *FAQIndex) search(ctx context.Context, q string, k int, out Phrasing) ([
 		hits = append(hits, FAQHit{ID: h.ID, Score: h.Score, Confidence: conf})
 	}
 	return hits, nil
+}
+
+// topScore is the best score in a result list, ignoring one document; 1
+// when there is none, so dividing by it is always safe.
+func topScore(list []ranked, except string) float64 {
+	for _, h := range list {
+		if h.id != except && h.score > 0 {
+			return h.score
+		}
+	}
+	return 1
 }
 
 func (f *FAQIndex) fieldSearch(ctx context.Context, terms []term, field string, n int) ([]ranked, error) {

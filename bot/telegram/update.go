@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -36,6 +37,7 @@ func (b *Bot) handle(ctx context.Context, id int64, raw []byte) error {
 		return errBusy
 	}
 	start := time.Now()
+	defer func() { DebugAdd(3, time.Since(start)) }()
 	var u models.Update
 	if err := json.Unmarshal(raw, &u); err != nil {
 		b.log.Warn("telegram: undecodable update", "update_id", id, "err", err)
@@ -113,10 +115,16 @@ func (b *Bot) onMessage(ctx context.Context, id int64, msg *models.Message) (boo
 		Group:    group,
 		Text:     text,
 	}
+	t0 := time.Now()
 	if !strings.HasPrefix(text, "/") {
 		b.typing(ctx, msg.Chat.ID)
 	}
+	DebugAdd(0, time.Since(t0))
+	t0 = time.Now()
 	res, err := b.core.Handle(ctx, m)
+	DebugAdd(1, time.Since(t0))
+	t0 = time.Now()
+	defer func() { DebugAdd(2, time.Since(t0)) }()
 	if err != nil {
 		// The resident gets the polite reply in res; the log gets why.
 		b.log.Warn("telegram: handling message", "update_id", id, "chat_id", msg.Chat.ID, "err", err)
@@ -190,3 +198,11 @@ func (b *Bot) addressed(msg *models.Message) (string, bool) {
 func isNameByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
+
+var dbgMu sync.Mutex
+var DebugTimes [8]time.Duration
+var DebugCounts [8]int
+
+func DebugAdd(i int, d time.Duration) { dbgMu.Lock(); DebugTimes[i] += d; DebugCounts[i]++; dbgMu.Unlock() }
+
+func DebugCoreAdd() ([8]time.Duration, [8]int) { return bot.DebugTimes, bot.DebugCounts }
