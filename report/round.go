@@ -1,6 +1,10 @@
 package report
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
 
 // Approx writes a count the way annual reports do: rounded down and marked
 // with "余" when it was not already round. The rule, by size:
@@ -63,4 +67,9 @@ func pad2(n int64) string {
 		return "0" + strconv.FormatInt(n, 10)
 	}
 	return strconv.FormatInt(n, 10)
+}
+
+// chineseDate writes t as "2026年3月5日".
+func chineseDate(t time.Time) string {
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
 }

@@ -40,6 +40,7 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 	features := fs.String("features", "", "also write every candidate's ranking features to this file (for tuning)")
 	dataDir := dataFlag(fs)
 	noFAQ := fs.Bool("no-faq", false, "do not learn from the knowledge base's entries")
+	holdout := fs.Int("holdout", 0, "split the queries: sorted by id, every Nth (positions N-1, 2N-1, ...) is evaluated and the rest are learned from, as with -train")
 	kdir := fs.String("knowledge", envOr("LAWBOT_KNOWLEDGE_DIR", ""), "directory of extra or overriding FAQ *.yaml files (LAWBOT_KNOWLEDGE_DIR)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -77,6 +78,11 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 		return err
 	}
 	reportBad(env, bad)
+	if *holdout > 1 {
+		var learn []knowledge.Consultation
+		qs, learn = splitHoldout(qs, *holdout)
+		past = append(past, learn...)
+	}
 
 	dir := filepath.Join(*dataDir, "eval", index.SourceHash(st, past))
 	idx, err := index.OpenStatutes(dir, st, past)
@@ -175,6 +181,28 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 		sum.print(env.stderr, lat, buildTime, built)
 	}
 	return nil
+}
+
+// splitHoldout sorts questions by id (numerically when ids are numbers) and
+// returns every nth for evaluation and the rest for learning.
+func splitHoldout(qs []knowledge.Consultation, n int) (eval, learn []knowledge.Consultation) {
+	sorted := append([]knowledge.Consultation(nil), qs...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, errA := strconv.ParseInt(sorted[i].ID, 10, 64)
+		b, errB := strconv.ParseInt(sorted[j].ID, 10, 64)
+		if errA == nil && errB == nil {
+			return a < b
+		}
+		return sorted[i].ID < sorted[j].ID
+	})
+	for i, q := range sorted {
+		if i%n == n-1 {
+			eval = append(eval, q)
+		} else {
+			learn = append(learn, q)
+		}
+	}
+	return eval, learn
 }
 
 // rawID writes numeric ids as JSON numbers (as the corpus does) and others
