@@ -102,7 +102,7 @@ func (c *Composer) Ask(ctx context.Context, q string) (Answer, error) {
 		}
 	}
 	if c.Statutes != nil && len(a.Articles) < MaxArticles {
-		arts, err := c.Statutes.Search(ctx, q, MaxArticles)
+		arts, err := c.Statutes.Search(ctx, q, 2*MaxArticles)
 		if err != nil {
 			return Answer{}, fmt.Errorf("answer: %w", err)
 		}
@@ -110,7 +110,9 @@ func (c *Composer) Ask(ctx context.Context, q string) (Answer, error) {
 			if len(a.Articles) == MaxArticles {
 				break
 			}
-			if art, ok := c.Laws.ByID(h.ID); ok && !hasArticle(a.Articles, art.ID) {
+			// A repealed law may still be in a deployer's collection; it is
+			// never shown as the law today.
+			if art, ok := c.Laws.ByID(h.ID); ok && !hasArticle(a.Articles, art.ID) && knowledge.Repealed(art.Law) == "" {
 				a.Articles = append(a.Articles, art)
 			}
 		}

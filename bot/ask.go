@@ -40,7 +40,7 @@ func (c *Core) ask(ctx context.Context, m Message, st *state) (Result, error) {
 		st.LastEntry, st.LastAt = a.Entry.ID, c.now()
 		st.touch()
 	}
-	err = c.record(ctx, e)
+	c.record(ctx, st, e)
 
 	var res Result
 	if cut {
@@ -56,7 +56,7 @@ func (c *Core) ask(ctx context.Context, m Message, st *state) (Result, error) {
 		st.touch()
 	}
 	c.metrics.answer(m.Channel, a.Kind, true, c.now().Sub(start))
-	return res, err
+	return res, nil
 }
 
 // followUp reads a short question that found no entry of its own as a
@@ -139,11 +139,11 @@ func (c *Core) showEntry(ctx context.Context, m Message, st *state, ref string) 
 	}
 	e := c.event(m, st, stats.KindConsultation, m.ID)
 	e.Category, e.Entry, e.Confidence = a.Entry.Category, a.Entry.ID, 1
-	err = c.record(ctx, e)
+	c.record(ctx, st, e)
 	st.LastEntry, st.LastAt = id, c.now()
 	st.touch()
 	c.metrics.answer(m.Channel, a.Kind, false, 0)
-	return Result{Replies: []Reply{{Answer: &a, Buttons: c.answerButtons(m, &a)}}}, err
+	return Result{Replies: []Reply{{Answer: &a, Buttons: c.answerButtons(m, &a)}}}, nil
 }
 
 // rate counts a helpful (5) or not helpful (1) rating once per rated reply.
@@ -170,17 +170,17 @@ func (c *Core) rate(ctx context.Context, m Message, st *state, ref, score string
 			e.Category, e.Entry = entry.Category, entry.ID
 		}
 	}
-	err := c.record(ctx, e)
+	c.record(ctx, st, e)
 	st.Rated = append(st.Rated, key)
 	if len(st.Rated) > maxRated {
 		st.Rated = st.Rated[len(st.Rated)-maxRated:]
 	}
 	st.touch()
 	if rating == 5 {
-		return Result{Notice: txtThanksRating}, err
+		return Result{Notice: txtThanksRating}, nil
 	}
 	return Result{Notice: txtSorryRating, Replies: []Reply{{
 		Text:    txtNotHelpedMore,
 		Buttons: [][]Button{row(c.btn(m, txtTalkAdviser, "a"), c.btn(m, txtLegalAid, "l"))},
-	}}}, err
+	}}}, nil
 }

@@ -214,6 +214,7 @@ func (c *Core) Communities() []Community { return c.communities }
 type state struct {
 	Session
 	changed bool
+	pending []func() error // statistics being recorded
 }
 
 func (s *state) touch() { s.changed = true }
@@ -242,9 +243,7 @@ func (c *Core) Handle(ctx context.Context, m Message) (Result, error) {
 	defer mu.Unlock()
 
 	var errs []error
-	t1 := time.Now()
 	sess, err := c.sessions.Session(ctx, m.Resident)
-	DebugAdd(6, time.Since(t1))
 	loaded := err == nil
 	if err != nil {
 		errs = append(errs, fmt.Errorf("bot: load session: %w", err))
@@ -270,10 +269,13 @@ func (c *Core) Handle(ctx context.Context, m Message) (Result, error) {
 		errs = append(errs, err)
 	}
 	if st.changed && loaded {
-		t0 := time.Now()
-		defer func() { DebugAdd(5, time.Since(t0)) }()
 		if err := c.sessions.SaveSession(ctx, m.Resident, st.Session); err != nil {
 			errs = append(errs, fmt.Errorf("bot: save session: %w", err))
+		}
+	}
+	for _, wait := range st.pending {
+		if err := wait(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return res, errors.Join(errs...)
@@ -313,21 +315,26 @@ func truncate(s string, n int) (string, bool) {
 	return string([]rune(s)[:n]), true
 }
 
-// record counts e, waiting at most the stats deadline. The answer is given
-// even when counting fails.
-func (c *Core) record(ctx context.Context, e stats.Event) error {
+// record starts counting e; Handle waits for it, at most the stats
+// deadline, after saving the session, so that the two writes overlap. The
+// answer is given even when counting fails.
+func (c *Core) record(ctx context.Context, st *state, e stats.Event) {
 	if c.rec == nil {
+		return
+	}
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.statsWait)
+		defer cancel()
+		done <- c.rec.Record(ctx, e)
+	}()
+	st.pending = append(st.pending, func() error {
+		if err := <-done; err != nil {
+			c.metrics.statsError()
+			return fmt.Errorf("bot: record %s %s: %w", e.Kind, e.ID, err)
+		}
 		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.statsWait)
-	defer cancel()
-	t0 := time.Now()
-	defer func() { DebugAdd(4, time.Since(t0)) }()
-	if err := c.rec.Record(ctx, e); err != nil {
-		c.metrics.statsError()
-		return fmt.Errorf("bot: record %s %s: %w", e.Kind, e.ID, err)
-	}
-	return nil
+	})
 }
 
 // event returns an event of kind k for m with the resident's community.
@@ -394,9 +401,3 @@ func (c *Core) communityButtons(m Message) [][]Button {
 	}
 	return rows
 }
-
-var dbgMu sync.Mutex
-var DebugTimes [8]time.Duration
-var DebugCounts [8]int
-
-func DebugAdd(i int, d time.Duration) { dbgMu.Lock(); DebugTimes[i] += d; DebugCounts[i]++; dbgMu.Unlock() }

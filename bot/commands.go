@@ -179,8 +179,8 @@ func (c *Core) legalAid(ctx context.Context, m Message, st *state) (Result, erro
 	if last.Answer != nil {
 		last.Buttons = c.answerButtons(m, last.Answer)
 	}
-	err := c.record(ctx, c.event(m, st, stats.KindLegalAid, m.ID))
-	return res, err
+	c.record(ctx, st, c.event(m, st, stats.KindLegalAid, m.ID))
+	return res, nil
 }
 
 // topics lists the categories that have entries, two to a row.

@@ -209,12 +209,12 @@ func (c *Core) submitForm(ctx context.Context, m Message, st *state) (Result, er
 	}
 	st.Form = nil
 	st.touch()
-	err := c.record(ctx, e)
+	c.record(ctx, st, e)
 	com := st.Community
 	if com == "" {
 		com = "街道"
 	}
-	return Result{Notice: txtMediateSubmit, Replies: []Reply{{Text: fmt.Sprintf(txtMediateDone, req.Number, com)}}}, err
+	return Result{Notice: txtMediateSubmit, Replies: []Reply{{Text: fmt.Sprintf(txtMediateDone, req.Number, com)}}}, nil
 }
 
 // requestNumber derives the short number a resident quotes from the

@@ -413,7 +413,7 @@ func parseEntry(file string, n *yaml.Node) (Entry, Problems) {
 			bad(line, "%v", err)
 			continue
 		}
-		if msg := repealed(cit.Law); msg != "" {
+		if msg := Repealed(cit.Law); msg != "" {
 			bad(line, "%s: %s", cit, msg)
 		}
 		e.Citations = append(e.Citations, cit)
@@ -472,7 +472,8 @@ var repealedLaws = map[string]string{
 	"治安管理处罚法": "revised with new article numbers from 2026-01-01; the imported text may be the old numbering",
 }
 
-func repealed(law string) string {
+// Repealed says why a law may not be cited any more ("" when it may).
+func Repealed(law string) string {
 	n := NormalizeLawName(law)
 	if msg, ok := repealedLaws[n]; ok {
 		return msg

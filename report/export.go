@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/lawbot/lawbot/stats"
 	"github.com/xuri/excelize/v2"
@@ -161,6 +162,10 @@ func ExportCSV(w io.Writer, r stats.Report) error {
 func cellText(v any) string {
 	switch v := v.(type) {
 	case string:
+		// Keep Excel from reading a key such as "=cmd|..." as a formula.
+		if v != "" && strings.ContainsRune("=+-@", rune(v[0])) {
+			return "'" + v
+		}
 		return v
 	case int64:
 		return strconv.FormatInt(v, 10)

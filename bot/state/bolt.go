@@ -79,6 +79,9 @@ func OpenBolt(dir string, opts Options) (*Bolt, error) {
 		db.Close()
 		return nil, fmt.Errorf("state: open %s: %w", path, err)
 	}
+	// Concurrent writes wait at most 2ms to share a commit: under load
+	// batches fill on their own while the previous commit syncs.
+	db.MaxBatchDelay = 2 * time.Millisecond
 	b := &Bolt{db: db, opts: opts.withDefaults(), busy: map[int64]bool{}, quit: make(chan struct{}), done: make(chan struct{})}
 	if _, err := b.Purge(context.Background()); err != nil {
 		db.Close()

@@ -57,17 +57,6 @@ func BenchmarkChatLoad(b *testing.B) {
 			"p99_ms": float64(res.P99.Microseconds()) / 1000, "store": kind,
 		})
 		b.Log(string(line))
-		for i := range 8 {
-			if telegram.DebugCounts[i] > 0 {
-				b.Logf("tg stage %d: avg %v n %d", i, telegram.DebugTimes[i]/time.Duration(telegram.DebugCounts[i]), telegram.DebugCounts[i])
-			}
-		}
-		ct, cc := telegram.DebugCoreAdd()
-		for i := range 8 {
-			if cc[i] > 0 {
-				b.Logf("core stage %d: avg %v n %d", i, ct[i]/time.Duration(cc[i]), cc[i])
-			}
-		}
 		if res.Lost != 0 || res.DuplicatesReplied != 0 || counted != int64(res.Updates) {
 			b.Errorf("lost %d, duplicates replied %d, counted %d of %d", res.Lost, res.DuplicatesReplied, counted, res.Updates)
 		}

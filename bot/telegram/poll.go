@@ -42,7 +42,7 @@ func (b *Bot) Poll(ctx context.Context) error {
 	hctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	shards := make([]chan job, b.workers)
-	var wg sync.WaitGroup
+	var wg, marking sync.WaitGroup
 	for i := range shards {
 		shards[i] = make(chan job, 16)
 		wg.Add(1)
@@ -52,10 +52,11 @@ func (b *Bot) Poll(ctx context.Context) error {
 				if hctx.Err() != nil {
 					continue // left in the inbox for the next start
 				}
-				b.work(ctx, hctx, j)
+				b.work(ctx, hctx, j, &marking)
 			}
 		}(shards[i])
 	}
+	defer marking.Wait()
 
 	err := b.receive(ctx, shards)
 
@@ -74,9 +75,20 @@ func (b *Bot) Poll(ctx context.Context) error {
 	return err
 }
 
-// work handles one job from the inbox.
-func (b *Bot) work(ctx, hctx context.Context, j job) {
-	err := b.handle(hctx, j.id, j.raw)
+// work handles one job from the inbox. Marking it done, a disk write, is
+// left to the background: until it lands the update stays claimed, so a
+// redelivery is still skipped.
+func (b *Bot) work(ctx, hctx context.Context, j job, marking *sync.WaitGroup) {
+	err := b.handleThen(hctx, j.id, j.raw, func(ctx context.Context, id int64) error {
+		marking.Add(1)
+		go func() {
+			defer marking.Done()
+			if err := b.journal.Done(ctx, id); err != nil {
+				b.log.Error("telegram: marking update done", "update_id", id, "err", err)
+			}
+		}()
+		return nil
+	})
 	switch {
 	case err == nil, errors.Is(err, errBusy):
 	case ctx.Err() != nil:

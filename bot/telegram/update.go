@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -24,6 +23,14 @@ var errBusy = errors.New("telegram: update is being handled")
 // before is skipped (nil); one being handled elsewhere returns errBusy.
 // On failure the claim is released so that a redelivery is handled again.
 func (b *Bot) handle(ctx context.Context, id int64, raw []byte) error {
+	return b.handleThen(ctx, id, raw, func(ctx context.Context, id int64) error {
+		return b.journal.Done(ctx, id)
+	})
+}
+
+// handleThen is handle with the marking done left to done, which long
+// polling does in the background.
+func (b *Bot) handleThen(ctx context.Context, id int64, raw []byte, done func(context.Context, int64) error) error {
 	claim, err := b.journal.Claim(ctx, id)
 	switch {
 	case err != nil:
@@ -37,12 +44,11 @@ func (b *Bot) handle(ctx context.Context, id int64, raw []byte) error {
 		return errBusy
 	}
 	start := time.Now()
-	defer func() { DebugAdd(3, time.Since(start)) }()
 	var u models.Update
 	if err := json.Unmarshal(raw, &u); err != nil {
 		b.log.Warn("telegram: undecodable update", "update_id", id, "err", err)
 		b.metrics.TelegramUpdate("ignored")
-		return b.journal.Done(context.WithoutCancel(ctx), id)
+		return done(context.WithoutCancel(ctx), id)
 	}
 	handled, err := b.process(ctx, id, &u)
 	if err != nil && permanent(err) {
@@ -50,7 +56,7 @@ func (b *Bot) handle(ctx context.Context, id int64, raw []byte) error {
 		// chat is gone): the update is done.
 		b.log.Warn("telegram: reply refused", "update_id", id, "err", err)
 		b.metrics.TelegramUpdate("refused")
-		return b.journal.Done(context.WithoutCancel(ctx), id)
+		return done(context.WithoutCancel(ctx), id)
 	}
 	if err != nil {
 		b.metrics.TelegramUpdate("failed")
@@ -65,7 +71,7 @@ func (b *Bot) handle(ctx context.Context, id int64, raw []byte) error {
 		b.metrics.TelegramUpdate("ignored")
 	}
 	b.log.Debug("telegram: update handled", "update_id", id, "dur", time.Since(start))
-	return b.journal.Done(context.WithoutCancel(ctx), id)
+	return done(context.WithoutCancel(ctx), id)
 }
 
 // process answers an update; handled is false for updates lawbot ignores
@@ -115,20 +121,19 @@ func (b *Bot) onMessage(ctx context.Context, id int64, msg *models.Message) (boo
 		Group:    group,
 		Text:     text,
 	}
-	t0 := time.Now()
-	if !strings.HasPrefix(text, "/") {
-		b.typing(ctx, msg.Chat.ID)
+	// "typing…" is shown while the answer is composed, and before it.
+	typed := make(chan struct{})
+	if strings.HasPrefix(text, "/") {
+		close(typed)
+	} else {
+		go func() { defer close(typed); b.typing(ctx, msg.Chat.ID) }()
 	}
-	DebugAdd(0, time.Since(t0))
-	t0 = time.Now()
 	res, err := b.core.Handle(ctx, m)
-	DebugAdd(1, time.Since(t0))
-	t0 = time.Now()
-	defer func() { DebugAdd(2, time.Since(t0)) }()
 	if err != nil {
 		// The resident gets the polite reply in res; the log gets why.
 		b.log.Warn("telegram: handling message", "update_id", id, "chat_id", msg.Chat.ID, "err", err)
 	}
+	<-typed
 	return true, b.send(ctx, to, res.Replies)
 }
 
@@ -198,11 +203,3 @@ func (b *Bot) addressed(msg *models.Message) (string, bool) {
 func isNameByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
-
-var dbgMu sync.Mutex
-var DebugTimes [8]time.Duration
-var DebugCounts [8]int
-
-func DebugAdd(i int, d time.Duration) { dbgMu.Lock(); DebugTimes[i] += d; DebugCounts[i]++; dbgMu.Unlock() }
-
-func DebugCoreAdd() ([8]time.Duration, [8]int) { return bot.DebugTimes, bot.DebugCounts }
