@@ -50,7 +50,7 @@ func (c *Core) ask(ctx context.Context, m Message, st *state) (Result, error) {
 		res.Replies = append(res.Replies, Reply{Text: txtFollowUp})
 	}
 	res.Replies = append(res.Replies, Reply{Answer: &a, Buttons: c.answerButtons(m, &a)})
-	if st.Community == "" && !st.Nudged && len(c.communities) > 1 {
+	if st.Community == "" && !st.Nudged && !m.Group && len(c.communities) > 1 {
 		res.Replies = append(res.Replies, Reply{Text: txtCommunityNudge, Buttons: c.communityButtons(m)})
 		st.Nudged = true
 		st.touch()

@@ -1,9 +1,9 @@
 package index
 
 import (
-	"os"
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -203,23 +203,28 @@ func TestCommonDebugTMP(t *testing.T) {
 	if qs[0] == "" {
 		t.Skip()
 	}
-	_, f := shippedFAQ(t)
+	base, f := shippedFAQ(t)
+	text := func(id string) string {
+		parts := strings.Split(strings.TrimPrefix(id, "p:"), ":")
+		e, _ := base.ByID(parts[0])
+		var i int
+		fmt.Sscan(parts[1], &i)
+		if i == 0 {
+			return e.Question
+		}
+		return e.Phrasings[i-1]
+	}
 	for _, q := range qs {
 		terms := queryTerms(q, nil, faqExpandWeight)
 		t.Logf("Q %s terms %v", q, terms)
 		for _, field := range []string{"phrasings", "tags", "answer"} {
-			res, _ := f.fieldSearch(context.Background(), terms, field, 6)
+			res, _ := f.fieldSearch(context.Background(), terms, field, 5)
 			for _, h := range res {
 				doc := ""
 				if field == "phrasings" {
-					parts := strings.Split(strings.TrimPrefix(h.id, "p:"), ":")
-					for id, texts := range f.asked {
-						if id == parts[0] {
-							_ = texts
-						}
-					}
+					doc = text(h.id)
 				}
-				t.Logf("  %s %-55s %.3f %s", field, h.id, h.score, doc)
+				t.Logf("  %-5.5s %-45s %.3f %s", field, h.id, h.score, doc)
 			}
 		}
 		hits, _ := f.Search(context.Background(), q, 4)

@@ -33,6 +33,9 @@ var commands = map[string]func(context.Context, *env, []string) error{
 	"check":  cmdCheck,
 	"stats":  cmdStats,
 	"serve":  cmdServe,
+	"report": cmdReport,
+	"export": cmdExport,
+	"demo":   cmdDemo,
 }
 
 // defaultMemoryLimit keeps the heap of a build of the 58k-article index
