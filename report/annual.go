@@ -86,7 +86,7 @@ type Annual struct {
 	// From is the first day counted and Through the last (inclusive):
 	// the whole year, or the year so far while it is running.
 	From, Through time.Time
-	// Figures are in report order; see the Key constants in figureSpecs.
+	// Figures are in report order, identified by the Key constants.
 	Figures []Figure
 	// TopCategories are the consultation categories asked about most, most
 	// first, at most three, with their counts.

@@ -160,3 +160,22 @@ func wait(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestBenchChat runs a small `lawbot bench chat` and checks its last line.
+// (The command is not in the commands map yet; it is called directly.)
+func TestBenchChat(t *testing.T) {
+	var out, errb lockedBuffer
+	e := &env{stdout: &out, stderr: &errb, getenv: os.Getenv}
+	err := cmdBench(context.Background(), e, []string{"chat", "-data", t.TempDir(), "-chats", "40", "-per-chat", "2", "-rate", "200", "-duplicates", "0.2"})
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var res benchResult
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
+		t.Fatalf("last line %q: %v", lines[len(lines)-1], err)
+	}
+	if res.Replied != 80 || res.Counted != 80 || res.Lost != 0 || res.DuplicatesReplied != 0 || res.Updates <= 80 || res.Store != "bolt" {
+		t.Errorf("bench = %+v", res)
+	}
+}

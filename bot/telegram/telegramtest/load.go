@@ -10,6 +10,12 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
+// Questions are questions residents commonly ask, for load runs.
+var Questions = []string{
+	"房东不退押金怎么办", "公司拖欠工资怎么办", "邻居装修噪音太大", "离婚后孩子归谁抚养",
+	"网购买到假货怎么维权", "被狗咬了谁负责", "借钱不还怎么起诉", "父母的房子怎么继承",
+}
+
 // LoadConfig describes a load run: Chats residents each asking PerChat
 // questions, at most one a second per chat, offered at Rate updates a
 // second in all, with a share of updates delivered twice.
@@ -21,7 +27,7 @@ type LoadConfig struct {
 	Questions  []string      // asked in turn; required
 	Seed       uint64        // for the duplicates' choice and delay
 	FirstChat  int64         // chat ids are FirstChat, FirstChat+1, ...; default 10_000_000
-	Drain      time.Duration // how long to wait for the last answers; default 10s
+	Drain      time.Duration // lost: no answer came for this long; default 10s
 	// IsAnswer tells an answer from other messages (greetings, notices);
 	// only answers are matched with questions. Nil counts every message.
 	IsAnswer func(Sent) bool
@@ -57,6 +63,9 @@ func (s *Server) Load(ctx context.Context, cfg LoadConfig) LoadResult {
 	}
 	if cfg.FirstChat == 0 {
 		cfg.FirstChat = 10_000_000
+	}
+	if len(cfg.Questions) == 0 {
+		cfg.Questions = Questions
 	}
 	if cfg.Drain <= 0 {
 		cfg.Drain = 10 * time.Second
@@ -137,12 +146,27 @@ func (s *Server) Load(ctx context.Context, cfg LoadConfig) LoadResult {
 		s.Redeliver(a.u)
 		res.Deliveries++
 	}
-	select {
-	case <-done:
-		// Give duplicates a moment to show up if they were to be answered.
-		time.Sleep(500 * time.Millisecond)
-	case <-time.After(cfg.Drain):
-	case <-ctx.Done():
+	// Wait for the backlog: until every update is answered, or no answer
+	// came for the drain time (the rest is lost).
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case <-done:
+			// Give duplicates a moment to show up if they were to be answered.
+			time.Sleep(500 * time.Millisecond)
+			break wait
+		case <-ctx.Done():
+			break wait
+		case <-tick.C:
+			mu.Lock()
+			idle := time.Since(lastAnswer) > cfg.Drain && time.Since(start) > cfg.Drain
+			mu.Unlock()
+			if idle {
+				break wait
+			}
+		}
 	}
 
 	mu.Lock()

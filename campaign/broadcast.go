@@ -1,0 +1,717 @@
+package campaign
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lawbot/lawbot/stats"
+)
+
+// Recipient states: the first byte of a recipient's value in a broadcast.
+// The next 8 bytes are the unix milliseconds of the last attempt to send.
+const (
+	statePending = 'p'
+	// stateSending is written, and committed, before the send. A recipient
+	// found in it when a broadcast starts was in flight when the process
+	// died: it may or may not have the message, and it is sent again.
+	stateSending = 'i'
+	stateSent    = 's'
+	stateGone    = 'g'
+)
+
+// Broadcast states in Progress.State.
+const (
+	BroadcastSending = "sending"
+	BroadcastDone    = "done"
+	BroadcastHalted  = "halted"
+)
+
+// Progress is the state of one campaign's broadcast.
+type Progress struct {
+	Campaign string `json:"campaign"`
+	State    string `json:"state"`
+	// Total is the number of subscribers when the broadcast started.
+	Total int `json:"total"`
+	// Sent is the recipients Telegram accepted the message for.
+	Sent int `json:"sent"`
+	// Gone is the recipients unsubscribed because they blocked the bot or
+	// their chat is gone.
+	Gone int `json:"gone"`
+	// Pending is the recipients still to reach.
+	Pending int `json:"pending"`
+	// Crashes is how often a run of the broadcast died with sends in flight;
+	// Uncertain is how many sends were in flight then. Those recipients were
+	// sent the message again and may have it twice.
+	Crashes   int `json:"crashes"`
+	Uncertain int `json:"uncertain"`
+	// Halt says why a halted broadcast stopped.
+	Halt string `json:"halt,omitempty"`
+	// PausedUntil is the end of the last rate-limit pause.
+	PausedUntil time.Time `json:"paused_until,omitzero"`
+	Started     time.Time `json:"started,omitzero"`
+	Updated     time.Time `json:"updated,omitzero"`
+	Finished    time.Time `json:"finished,omitzero"`
+}
+
+// BroadcastOptions configure a Broadcaster. The zero value keeps within
+// Telegram's limits for bots.
+type BroadcastOptions struct {
+	// Rate is the most messages sent per second overall; 0 means 25.
+	Rate float64
+	// PerChat is the least time between two messages to one chat; 0 means 1s.
+	PerChat time.Duration
+	// Window is the most sends in flight, and so the most residents who may
+	// get the message twice after a crash; 0 means 25.
+	Window int
+	// Attempts is how often a transient failure (network, 5xx) is tried
+	// before the run gives up, leaving the recipient pending; 0 means 3.
+	Attempts int
+	// Backoff is the wait after a transient failure; 0 means 1s.
+	Backoff time.Duration
+	// Lease, if set, makes only the replica holding it send.
+	Lease *Lease
+	// Recorder counts deliveries; nil counts nothing.
+	Recorder Recorder
+	// Compose makes the message for a chat; nil sends title and text.
+	Compose func(c *Campaign, chat int64) (Message, error)
+	// StatusDir, if set, receives campaign-status-<id>.json after every
+	// batch, for `lawbot campaign status` while the server holds the file.
+	StatusDir string
+	// Logger receives progress and errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// Broadcaster sends campaigns to every subscriber, paced, and resumes an
+// interrupted broadcast where it stopped. Run at most one broadcast of a
+// campaign at a time per file (with several replicas, set a Lease).
+type Broadcaster struct {
+	store *Store
+	send  Sender
+	opt   BroadcastOptions
+	lim   *limiter
+
+	mu       sync.Mutex
+	progress Progress
+	lastSnap time.Time
+}
+
+// NewBroadcaster returns a Broadcaster sending through send.
+func NewBroadcaster(store *Store, send Sender, opt BroadcastOptions) *Broadcaster {
+	if opt.Rate <= 0 {
+		opt.Rate = 25
+	}
+	if opt.PerChat <= 0 {
+		opt.PerChat = time.Second
+	}
+	if opt.Window <= 0 {
+		opt.Window = 25
+	}
+	if opt.Attempts <= 0 {
+		opt.Attempts = 3
+	}
+	if opt.Backoff <= 0 {
+		opt.Backoff = time.Second
+	}
+	if opt.Compose == nil {
+		opt.Compose = PlainMessage
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Broadcaster{store: store, send: send, opt: opt, lim: &limiter{interval: time.Duration(float64(time.Second) / opt.Rate)}}
+}
+
+// PlainMessage is the campaign's title in bold and its message, escaped.
+func PlainMessage(c *Campaign, _ int64) (Message, error) {
+	return Message{Text: "<b>" + html.EscapeString(c.Title) + "</b>\n\n" + html.EscapeString(c.Message)}, nil
+}
+
+// Status returns the progress of the broadcast running or last run.
+func (b *Broadcaster) Status() Progress {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.progress
+}
+
+// outcome is what became of one send.
+type outcome struct {
+	chat  int64
+	at    time.Time // last attempt
+	state byte      // stateSent, stateGone, statePending, or stateSending if unknown
+	err   error     // the error that left it pending
+}
+
+// Run broadcasts campaign id to the subscribers, or resumes its broadcast.
+// It returns when every recipient was reached or unsubscribed (nil), when
+// Telegram refused the message (ErrHalted), or on ctx's end or a transient
+// failure that outlasted the retries (the broadcast can be run again).
+func (b *Broadcaster) Run(ctx context.Context, id string) (Progress, error) {
+	if l := b.opt.Lease; l != nil {
+		ok, err := l.Acquire(ctx)
+		if err != nil {
+			return Progress{}, fmt.Errorf("campaign: broadcast %s: %w", id, err)
+		}
+		if !ok {
+			return Progress{}, fmt.Errorf("campaign: broadcast %s: %w", id, ErrLeaseHeld)
+		}
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		stop := l.hold(ctx, cancel)
+		defer func() {
+			stop()
+			cancel(nil)
+			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			defer rcancel()
+			if err := l.Release(rctx); err != nil {
+				b.opt.Logger.Warn("campaign: release lease", "err", err)
+			}
+		}()
+	}
+	p, err := b.run(ctx, id)
+	if cause := context.Cause(ctx); err != nil && errors.Is(cause, ErrLeaseLost) {
+		err = fmt.Errorf("campaign: broadcast %s: %w", id, ErrLeaseLost)
+	}
+	return p, err
+}
+
+func (b *Broadcaster) run(ctx context.Context, id string) (Progress, error) {
+	c, err := b.store.Get(id)
+	if err != nil {
+		return Progress{}, err
+	}
+	p, err := b.store.startBroadcast(id, time.Now())
+	b.publish(p, true)
+	if err != nil {
+		return p, err
+	}
+	switch p.State {
+	case BroadcastDone:
+		return p, nil
+	case BroadcastHalted:
+		return p, fmt.Errorf("campaign: broadcast %s: %w: %s", id, ErrHalted, p.Halt)
+	}
+	b.opt.Logger.Info("campaign: broadcast", "campaign", id, "total", p.Total, "pending", p.Pending, "uncertain", p.Uncertain)
+	var cursor []byte
+	for {
+		if err := ctx.Err(); err != nil {
+			return b.Status(), fmt.Errorf("campaign: broadcast %s: %w", id, err)
+		}
+		batch, err := b.store.claim(id, cursor, b.opt.Window, time.Now())
+		if err != nil {
+			return b.Status(), err
+		}
+		if len(batch) == 0 {
+			p, err := b.store.finish(id, time.Now())
+			b.publish(p, true)
+			b.opt.Logger.Info("campaign: broadcast done", "campaign", id, "sent", p.Sent, "gone", p.Gone)
+			return p, err
+		}
+		cursor = chatKey(batch[len(batch)-1].chat)
+		outs, halt := b.sendBatch(ctx, c, batch)
+		b.recordDeliveries(ctx, c, outs)
+		var pause time.Time
+		b.lim.mu.Lock()
+		pause = b.lim.pausedUntil
+		b.lim.mu.Unlock()
+		p, err := b.store.settle(id, outs, halt, pause, time.Now())
+		b.publish(p, false)
+		if err != nil {
+			return p, err
+		}
+		if halt != "" {
+			b.opt.Logger.Error("campaign: broadcast halted", "campaign", id, "err", halt)
+			return p, fmt.Errorf("campaign: broadcast %s: %w: %s", id, ErrHalted, halt)
+		}
+		for _, o := range outs {
+			if o.state == statePending && o.err != nil {
+				return p, fmt.Errorf("campaign: broadcast %s: chat %d: %w", id, o.chat, o.err)
+			}
+		}
+	}
+}
+
+// sendBatch sends to every recipient of batch, at most Window at once.
+func (b *Broadcaster) sendBatch(ctx context.Context, c *Campaign, batch []outcome) ([]outcome, string) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg      sync.WaitGroup
+		haltMu  sync.Mutex
+		haltMsg string
+	)
+	outs := make([]outcome, len(batch))
+	for i, r := range batch {
+		wg.Go(func() {
+			o := b.sendOne(ctx, c, r)
+			var bad *BadRequestError
+			if errors.As(o.err, &bad) {
+				haltMu.Lock()
+				if haltMsg == "" {
+					haltMsg = bad.Description
+				}
+				haltMu.Unlock()
+				cancel() // the rest would fail the same way
+			}
+			outs[i] = o
+		})
+	}
+	wg.Wait()
+	return outs, haltMsg
+}
+
+// sendOne sends to one recipient, waiting out rate limits and retrying
+// transient failures.
+func (b *Broadcaster) sendOne(ctx context.Context, c *Campaign, r outcome) outcome {
+	msg, err := b.opt.Compose(c, r.chat)
+	if err != nil {
+		r.state, r.err = statePending, &BadRequestError{Description: err.Error()}
+		return r
+	}
+	for attempt := 1; ; attempt++ {
+		// One chat at most once per PerChat, across restarts too: r.at is
+		// the last attempt, stored with the recipient.
+		if err := sleepUntil(ctx, r.at.Add(b.opt.PerChat)); err != nil {
+			r.state, r.err = statePending, err
+			return r
+		}
+		if err := b.lim.wait(ctx); err != nil {
+			r.state, r.err = statePending, err
+			return r
+		}
+		r.at = time.Now()
+		err := b.send.Send(ctx, r.chat, msg)
+		var ra *RetryAfterError
+		var bad *BadRequestError
+		switch {
+		case err == nil:
+			r.state, r.err = stateSent, nil
+			return r
+		case errors.As(err, &ra):
+			until := b.lim.pause(ra.After)
+			b.opt.Logger.Warn("campaign: rate limited", "campaign", c.ID, "retry_after", ra.After, "until", until)
+			continue
+		case errors.Is(err, ErrBlocked), errors.Is(err, ErrChatGone):
+			r.state, r.err = stateGone, nil
+			return r
+		case errors.As(err, &bad):
+			r.state, r.err = statePending, err
+			return r
+		case ctx.Err() != nil:
+			// The request may have reached Telegram: leave it in flight,
+			// to be counted and sent again by the next run.
+			r.state, r.err = stateSending, ctx.Err()
+			return r
+		case attempt >= b.opt.Attempts:
+			b.opt.Logger.Warn("campaign: send failed", "campaign", c.ID, "chat_id", r.chat, "err", err)
+			r.state, r.err = statePending, err
+			return r
+		default:
+			if err := sleepUntil(ctx, time.Now().Add(b.opt.Backoff)); err != nil {
+				r.state, r.err = statePending, err
+				return r
+			}
+		}
+	}
+}
+
+// recordDeliveries counts the messages delivered. A delivery's event ID
+// names campaign and chat, so a resend after a crash is not counted twice.
+func (b *Broadcaster) recordDeliveries(ctx context.Context, c *Campaign, outs []outcome) {
+	rec := b.opt.Recorder
+	if rec == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	for _, o := range outs {
+		if o.state != stateSent {
+			continue
+		}
+		err := rec.Record(ctx, stats.Event{
+			ID: "campaign:" + c.ID + ":delivery:" + strconv.FormatInt(o.chat, 10), Kind: stats.KindCampaignDelivery,
+			Time: o.at, Community: c.Community, Channel: stats.ChannelTelegram,
+			Resident: "tg:" + strconv.FormatInt(o.chat, 10), Campaign: c.ID,
+		})
+		if err != nil {
+			b.opt.Logger.Warn("campaign: record delivery", "campaign", c.ID, "err", err)
+			return
+		}
+	}
+}
+
+func (b *Broadcaster) publish(p Progress, force bool) {
+	b.mu.Lock()
+	b.progress = p
+	snap := b.opt.StatusDir != "" && (force || time.Since(b.lastSnap) >= time.Second)
+	if snap {
+		b.lastSnap = time.Now()
+	}
+	b.mu.Unlock()
+	if snap && p.Campaign != "" {
+		if err := writeSnapshot(b.opt.StatusDir, p); err != nil {
+			b.opt.Logger.Warn("campaign: status snapshot", "err", err)
+		}
+	}
+}
+
+// SnapshotName is the status file a Broadcaster writes for a campaign.
+func SnapshotName(id string) string { return "campaign-status-" + id + ".json" }
+
+func writeSnapshot(dir string, p Progress) error {
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, SnapshotName(p.Campaign)+".tmp")
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, SnapshotName(p.Campaign)))
+}
+
+func recipientValue(state byte, at time.Time) []byte {
+	v := []byte{state}
+	var ms int64
+	if !at.IsZero() {
+		ms = at.UnixMilli()
+	}
+	return binary.BigEndian.AppendUint64(v, uint64(ms))
+}
+
+func parseRecipient(v []byte) (state byte, at time.Time) {
+	if len(v) < 9 {
+		return v[0], time.Time{}
+	}
+	if ms := int64(binary.BigEndian.Uint64(v[1:])); ms != 0 {
+		at = time.UnixMilli(ms)
+	}
+	return v[0], at
+}
+
+func broadcastBucket(tx *bolt.Tx, id string) *bolt.Bucket {
+	bc := bucket(tx, bucketBC)
+	if bc == nil {
+		return nil
+	}
+	return bc.Bucket([]byte(id))
+}
+
+func readMeta(b *bolt.Bucket) (Progress, error) {
+	var p Progress
+	err := json.Unmarshal(b.Get(keyMeta), &p)
+	return p, err
+}
+
+// startBroadcast snapshots the subscribers as the recipients the first time,
+// and on a later run accounts for the sends in flight when the last run died.
+func (s *Store) startBroadcast(id string, now time.Time) (Progress, error) {
+	var p Progress
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		c, err := getCampaign(tx, id)
+		if err != nil {
+			return err
+		}
+		bc := tx.Bucket(bucketBC)
+		b := bc.Bucket([]byte(id))
+		if b == nil {
+			if b, err = bc.CreateBucket([]byte(id)); err != nil {
+				return err
+			}
+			r, err := b.CreateBucket(keyRecipients)
+			if err != nil {
+				return err
+			}
+			subs := tx.Bucket(bucketSubs).Cursor()
+			for k, _ := subs.First(); k != nil; k, _ = subs.Next() {
+				if err := r.Put(k, recipientValue(statePending, time.Time{})); err != nil {
+					return err
+				}
+				p.Total++
+			}
+			p.Campaign, p.State, p.Pending, p.Started = id, BroadcastSending, p.Total, now
+		} else if p, err = readMeta(b); err != nil {
+			return err
+		}
+		if p.State == BroadcastSending {
+			var crashed int
+			r := b.Bucket(keyRecipients)
+			cur := r.Cursor()
+			for k, v := cur.First(); k != nil; k, v = cur.Next() {
+				if state, at := parseRecipient(v); state == stateSending {
+					if err := r.Put(k, recipientValue(statePending, at)); err != nil {
+						return err
+					}
+					crashed++
+				}
+			}
+			if crashed > 0 {
+				p.Crashes++
+				p.Uncertain += crashed
+			}
+			if c.Status != StatusSending {
+				c.Status = StatusSending
+				if err := putJSON(tx.Bucket(bucketCampaigns), []byte(id), c); err != nil {
+					return err
+				}
+			}
+		}
+		p.Updated = now
+		return putJSON(b, keyMeta, p)
+	})
+	if err != nil {
+		return p, fmt.Errorf("campaign: start broadcast %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// claim marks up to n pending recipients after cursor as being sent, and
+// commits that before anything is sent.
+func (s *Store) claim(id string, cursor []byte, n int, now time.Time) ([]outcome, error) {
+	var out []outcome
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		r := broadcastBucket(tx, id).Bucket(keyRecipients)
+		cur := r.Cursor()
+		k, v := cur.First()
+		if cursor != nil {
+			k, v = cur.Seek(cursor)
+			if k != nil && bytes.Equal(k, cursor) {
+				k, v = cur.Next()
+			}
+		}
+		var keys [][]byte
+		for ; k != nil && len(out) < n; k, v = cur.Next() {
+			if state, at := parseRecipient(v); state == statePending {
+				out = append(out, outcome{chat: chatOf(k), at: at})
+				keys = append(keys, k)
+			}
+		}
+		for i, k := range keys {
+			if err := r.Put(k, recipientValue(stateSending, out[i].at)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("campaign: claim %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// settle records the outcomes of a batch, unsubscribing the chats gone.
+func (s *Store) settle(id string, outs []outcome, halt string, paused, now time.Time) (Progress, error) {
+	var p Progress
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := broadcastBucket(tx, id)
+		var err error
+		if p, err = readMeta(b); err != nil {
+			return err
+		}
+		r := b.Bucket(keyRecipients)
+		subs := tx.Bucket(bucketSubs)
+		for _, o := range outs {
+			k := chatKey(o.chat)
+			if err := r.Put(k, recipientValue(o.state, o.at)); err != nil {
+				return err
+			}
+			switch o.state {
+			case stateSent:
+				p.Sent++
+				p.Pending--
+			case stateGone:
+				p.Gone++
+				p.Pending--
+				if err := subs.Delete(k); err != nil {
+					return err
+				}
+			}
+		}
+		if halt != "" {
+			p.State, p.Halt = BroadcastHalted, halt
+			if err := setStatus(tx, id, StatusHalted); err != nil {
+				return err
+			}
+		}
+		if paused.After(p.PausedUntil) {
+			p.PausedUntil = paused
+		}
+		p.Updated = now
+		return putJSON(b, keyMeta, p)
+	})
+	if err != nil {
+		return p, fmt.Errorf("campaign: settle %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// finish marks a broadcast done once no recipient is pending.
+func (s *Store) finish(id string, now time.Time) (Progress, error) {
+	var p Progress
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := broadcastBucket(tx, id)
+		var err error
+		if p, err = readMeta(b); err != nil {
+			return err
+		}
+		cur := b.Bucket(keyRecipients).Cursor()
+		for k, v := cur.First(); k != nil; k, v = cur.Next() {
+			if v[0] == statePending || v[0] == stateSending {
+				return nil // left by a failed send: the next run takes it
+			}
+		}
+		p.State, p.Pending, p.Finished, p.Updated = BroadcastDone, 0, now, now
+		if err := setStatus(tx, id, StatusSent); err != nil {
+			return err
+		}
+		return putJSON(b, keyMeta, p)
+	})
+	if err != nil {
+		return p, fmt.Errorf("campaign: finish %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// Resume clears the halt of a broadcast, e.g. after the message was fixed;
+// the next Run sends to the recipients not yet reached.
+func (s *Store) Resume(id string) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := broadcastBucket(tx, id)
+		if b == nil {
+			return ErrNotFound
+		}
+		p, err := readMeta(b)
+		if err != nil {
+			return err
+		}
+		if p.State != BroadcastHalted {
+			return nil
+		}
+		p.State, p.Halt = BroadcastSending, ""
+		if err := setStatus(tx, id, StatusSending); err != nil {
+			return err
+		}
+		return putJSON(b, keyMeta, p)
+	})
+	if err != nil {
+		return fmt.Errorf("campaign: resume %s: %w", id, err)
+	}
+	return nil
+}
+
+// Progress returns the stored progress of every broadcast, or of the one
+// named by ids.
+func (s *Store) Progress(ids ...string) ([]Progress, error) {
+	var out []Progress
+	err := s.db.View(func(tx *bolt.Tx) error {
+		bc := bucket(tx, bucketBC)
+		if bc == nil {
+			return nil
+		}
+		add := func(id []byte) error {
+			b := bc.Bucket(id)
+			if b == nil {
+				return fmt.Errorf("%w: %s", ErrNotFound, id)
+			}
+			p, err := readMeta(b)
+			if err == nil {
+				out = append(out, p)
+			}
+			return err
+		}
+		if len(ids) > 0 {
+			for _, id := range ids {
+				if err := add([]byte(id)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return bc.ForEachBucket(func(k []byte) error { return add(k) })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("campaign: progress: %w", err)
+	}
+	return out, nil
+}
+
+func setStatus(tx *bolt.Tx, id string, st Status) error {
+	c, err := getCampaign(tx, id)
+	if err != nil {
+		return err
+	}
+	c.Status = st
+	return putJSON(tx.Bucket(bucketCampaigns), []byte(id), c)
+}
+
+// limiter spaces sends interval apart overall and stops them all during a
+// rate-limit pause.
+type limiter struct {
+	interval time.Duration
+
+	mu          sync.Mutex
+	next        time.Time
+	pausedUntil time.Time
+}
+
+// wait blocks until the caller may send.
+func (l *limiter) wait(ctx context.Context) error {
+	for {
+		l.mu.Lock()
+		t := time.Now()
+		if l.next.After(t) {
+			t = l.next
+		}
+		if l.pausedUntil.After(t) {
+			t = l.pausedUntil
+		}
+		l.next = t.Add(l.interval)
+		l.mu.Unlock()
+		if err := sleepUntil(ctx, t); err != nil {
+			return err
+		}
+		l.mu.Lock()
+		paused := time.Now().Before(l.pausedUntil)
+		l.mu.Unlock()
+		if !paused {
+			return nil
+		}
+	}
+}
+
+// pause stops all sending for d from now and returns its end.
+func (l *limiter) pause(d time.Duration) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until := time.Now().Add(d); until.After(l.pausedUntil) {
+		l.pausedUntil = until
+	}
+	return l.pausedUntil
+}
+
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

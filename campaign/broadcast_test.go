@@ -1,0 +1,238 @@
+package campaign_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+
+	"github.com/lawbot/lawbot/bot/telegram/telegramtest"
+	"github.com/lawbot/lawbot/campaign"
+)
+
+// newTelegram returns a Sender talking to the fake Bot API.
+func newTelegram(t testing.TB, url string) *campaign.Telegram {
+	t.Helper()
+	b, err := tg.New(telegramtest.Token, tg.WithServerURL(url), tg.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return campaign.NewTelegram(b)
+}
+
+// openStore opens a campaign file in dir.
+func openStore(t testing.TB, dir string) *campaign.Store {
+	t.Helper()
+	s, err := campaign.Open(dir, campaign.StoreOptions{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// seed subscribes n chats (1001 ...) and stores a campaign.
+func seed(t testing.TB, s *campaign.Store, n int) *campaign.Campaign {
+	t.Helper()
+	chats := make([]int64, n)
+	for i := range chats {
+		chats[i] = int64(1001 + i)
+	}
+	if err := s.AddSubscribers(chats); err != nil {
+		t.Fatal(err)
+	}
+	c := &campaign.Campaign{Title: "宪法宣传周", Message: "12月4日是国家宪法日。<学习宪法>", Community: "hq", Status: campaign.StatusScheduled}
+	if err := s.Put(c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// counter counts the messages the fake server accepted, per chat.
+type counter struct {
+	mu    sync.Mutex
+	n     atomic.Int64
+	per   map[int64]int
+	times map[int64][]time.Time
+	all   []time.Time
+}
+
+func count(srv *telegramtest.Server) *counter {
+	c := &counter{per: map[int64]int{}, times: map[int64][]time.Time{}}
+	srv.OnSend(func(m telegramtest.Sent) {
+		c.mu.Lock()
+		c.per[m.ChatID]++
+		c.times[m.ChatID] = append(c.times[m.ChatID], m.At)
+		c.all = append(c.all, m.At)
+		c.mu.Unlock()
+		c.n.Add(1)
+	})
+	return c
+}
+
+const (
+	crashChild = "LAWBOT_CAMPAIGN_CRASH_CHILD"
+	crashURL   = "LAWBOT_CAMPAIGN_CRASH_URL"
+	crashID    = "LAWBOT_CAMPAIGN_CRASH_ID"
+)
+
+// TestBroadcastCrashResume broadcasts to 10,000 subscribers in a child
+// process, SIGKILLs it at 5 random points and restarts it each time: every
+// subscriber gets the message, and no more residents get it twice than
+// sends were in flight at the kills.
+func TestBroadcastCrashResume(t *testing.T) {
+	if dir := os.Getenv(crashChild); dir != "" {
+		crashChildMain(t, dir)
+		return
+	}
+	if testing.Short() {
+		t.Skip("subprocess test")
+	}
+	const (
+		subscribers = 10_000
+		kills       = 5
+		window      = 25
+	)
+	srv := telegramtest.NewServer()
+	defer srv.Close()
+	srv.SetSendDelay(time.Millisecond) // keep sends in flight
+	cnt := count(srv)
+
+	dir := t.TempDir()
+	s, err := campaign.Open(dir, campaign.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := seed(t, s, subscribers)
+	s.Close()
+
+	seed := time.Now().UnixNano()
+	rng := rand.New(rand.NewPCG(uint64(seed), 1))
+	points := make([]int64, kills)
+	for i := range points {
+		points[i] = int64(300 + rng.IntN(subscribers-600))
+	}
+	slices.Sort(points)
+	t.Logf("seed %d, kill after %v messages", seed, points)
+
+	start := time.Now()
+	for run := 0; run <= kills; run++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestBroadcastCrashResume$", "-test.v")
+		cmd.Env = append(os.Environ(), crashChild+"="+dir, crashURL+"="+srv.URL(), crashID+"="+c.ID)
+		out := &lockedBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		if run == kills {
+			select {
+			case err := <-exited:
+				if err != nil {
+					t.Fatalf("last run: %v\n%s", err, out.String())
+				}
+			case <-time.After(60 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("last run did not finish\n%s", out.String())
+			}
+			break
+		}
+		deadline := time.After(30 * time.Second)
+	wait:
+		for cnt.n.Load() < points[run] {
+			select {
+			case err := <-exited:
+				t.Fatalf("run %d exited before the kill at %d: %v\n%s", run, points[run], err, out.String())
+			case <-deadline:
+				t.Fatalf("run %d: no progress to %d (at %d)", run, points[run], cnt.n.Load())
+			case <-time.After(200 * time.Microsecond):
+				continue wait
+			}
+		}
+		if err := cmd.Process.Signal(os.Kill); err != nil {
+			t.Fatal(err)
+		}
+		<-exited
+		t.Logf("run %d killed at %d messages", run, cnt.n.Load())
+	}
+	elapsed := time.Since(start)
+
+	cnt.mu.Lock()
+	defer cnt.mu.Unlock()
+	var missed, dups int
+	for i := range subscribers {
+		switch n := cnt.per[int64(1001+i)]; {
+		case n == 0:
+			missed++
+		case n > 1:
+			dups += n - 1
+		}
+	}
+	t.Logf("%d messages to %d subscribers in %s: %d missed, %d duplicates", cnt.n.Load(), subscribers, elapsed.Round(time.Millisecond), missed, dups)
+	if missed != 0 {
+		t.Errorf("missed = %d, want 0", missed)
+	}
+	if dups > kills*window {
+		t.Errorf("duplicates = %d, want <= %d (%d kills x window %d)", dups, kills*window, kills, window)
+	}
+
+	s = openStore(t, dir)
+	ps, err := s.Progress(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ps[0]
+	t.Logf("progress %+v", p)
+	if p.State != campaign.BroadcastDone || p.Sent != subscribers || p.Pending != 0 {
+		t.Errorf("progress = %+v, want done with %d sent", p, subscribers)
+	}
+	if p.Uncertain < dups || p.Crashes > kills {
+		t.Errorf("progress accounts %d uncertain sends in %d crashes, want >= %d duplicates in <= %d", p.Uncertain, p.Crashes, dups, kills)
+	}
+}
+
+// crashChildMain is the child process of TestBroadcastCrashResume.
+func crashChildMain(t *testing.T, dir string) {
+	s, err := campaign.Open(dir, campaign.StoreOptions{LockTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := campaign.NewBroadcaster(s, newTelegram(t, os.Getenv(crashURL)), campaign.BroadcastOptions{
+		Rate: 5000, Window: 25, Backoff: 10 * time.Millisecond,
+	})
+	p, err := b.Run(context.Background(), os.Getenv(crashID))
+	if err != nil {
+		t.Fatalf("child: %v (%+v)", err, p)
+	}
+	fmt.Printf("child: %+v\n", p)
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b = append(l.b, p...)
+	return len(p), nil
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.b)
+}
+
+var _ = errors.Is

@@ -1,0 +1,517 @@
+package campaign
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lawbot/lawbot/stats"
+)
+
+// Config configures a Service.
+type Config struct {
+	// Admins are the Telegram user ids of the admins.
+	Admins []int64
+	// Key signs callback data; at least 16 bytes, from the environment.
+	Key []byte
+	// Community is the community key campaigns and activities are counted
+	// under when none is given.
+	Community string
+	// Recorder counts participation; nil counts nothing.
+	Recorder Recorder
+	// Calendar is the theme calendar; nil means the default one.
+	Calendar *Calendar
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives errors the user is not shown; nil discards them.
+	Logger *slog.Logger
+}
+
+// Service is what the chat handlers call: every method checks the user's
+// role for its action first and answers in Chinese.
+type Service struct {
+	store *Store
+	roles *Roles
+	sign  signer
+	cfg   Config
+}
+
+// User is who acts, and where.
+type User struct {
+	// ID is the Telegram user id.
+	ID int64
+	// Chat is the chat the message or button press came from.
+	Chat int64
+	// Private is true for a private chat with the bot. Every action is
+	// private-only: group members would see each other's answers.
+	Private bool
+}
+
+// Reply is the answer to show the user.
+type Reply struct {
+	Text    string
+	Buttons [][]Button
+	// Notice is the short acknowledgement of a pressed button.
+	Notice string
+}
+
+// Texts users see when they are refused.
+const (
+	textForbidden = "抱歉，您没有权限执行此操作。"
+	textPrivate   = "请在与本机器人的私聊中使用此功能。"
+	textBadButton = "该按钮已失效，请重新打开最新消息。"
+)
+
+// New returns a Service on store.
+func New(store *Store, cfg Config) (*Service, error) {
+	if len(cfg.Key) < 16 {
+		return nil, fmt.Errorf("%w: callback key must be at least 16 bytes", ErrInvalid)
+	}
+	if cfg.Community == "" {
+		return nil, fmt.Errorf("%w: no community", ErrInvalid)
+	}
+	if cfg.Calendar == nil {
+		cfg.Calendar = DefaultCalendar()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, roles: NewRoles(store, cfg.Admins), sign: signer{key: cfg.Key}, cfg: cfg}, nil
+}
+
+// Roles returns the service's roles; it is a bot.Roles.
+func (s *Service) Roles() *Roles { return s.roles }
+
+// Can reports whether u may do a here: the role allows it, in a private
+// chat. Every handler calls it first.
+func (s *Service) Can(u User, a Action) bool {
+	return u.Private && s.roles.Can(u.ID, a)
+}
+
+// authorize returns the error for a refused action, with the text to show.
+func (s *Service) authorize(u User, a Action) error {
+	if !u.Private {
+		return &UserError{Err: ErrForbidden, Text: textPrivate}
+	}
+	if !s.roles.Can(u.ID, a) {
+		return &UserError{Err: ErrForbidden, Text: textForbidden}
+	}
+	return nil
+}
+
+// UserError is an error with the friendly text to show the user.
+type UserError struct {
+	Err  error
+	Text string
+}
+
+func (e *UserError) Error() string { return e.Err.Error() + ": " + e.Text }
+func (e *UserError) Unwrap() error { return e.Err }
+
+// Subscribe subscribes (on) or unsubscribes the user's chat. Unsubscribing
+// deletes the chat id.
+func (s *Service) Subscribe(_ context.Context, u User, on bool) (Reply, error) {
+	if err := s.authorize(u, ActSubscribe); err != nil {
+		return Reply{}, err
+	}
+	if on {
+		already, err := s.store.Subscribe(u.Chat)
+		if err != nil {
+			return Reply{}, err
+		}
+		if already {
+			return Reply{Text: "您已订阅每月普法主题推送。"}, nil
+		}
+		return Reply{Text: "订阅成功！每月的普法主题将推送给您。发送 /unsubscribe 可随时退订。"}, nil
+	}
+	if _, err := s.store.Unsubscribe(u.Chat); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: "已退订，我们不再保存您的会话编号。发送 /subscribe 可重新订阅。"}, nil
+}
+
+// Create stores a new draft campaign by a volunteer.
+func (s *Service) Create(_ context.Context, u User, c Campaign) (*Campaign, error) {
+	if err := s.authorize(u, ActCreate); err != nil {
+		return nil, err
+	}
+	if c.Community == "" {
+		c.Community = s.cfg.Community
+	}
+	if c.Theme != "" && s.cfg.Calendar.Theme(c.Theme) == nil {
+		return nil, &UserError{Err: ErrInvalid, Text: "未知主题：" + c.Theme}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, &UserError{Err: err, Text: strings.TrimPrefix(err.Error(), ErrInvalid.Error()+"\n")}
+	}
+	c.ID, c.Status, c.By, c.Created = "", StatusDraft, u.ID, s.cfg.Now()
+	if err := s.store.Put(&c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Preview shows the volunteer the campaign as residents will see it, with a
+// button to send it now.
+func (s *Service) Preview(_ context.Context, u User, id string) (Reply, error) {
+	if err := s.authorize(u, ActPreview); err != nil {
+		return Reply{}, err
+	}
+	c, err := s.store.Get(id)
+	if err != nil {
+		return Reply{}, err
+	}
+	m, err := s.Compose(c, u.Chat)
+	if err != nil {
+		return Reply{}, err
+	}
+	m.Buttons = append(m.Buttons, []Button{{Text: "✅ 确认发送", Data: s.sign.sign(u.Chat, "send:"+c.ID)}})
+	return Reply{Text: "【预览】\n" + m.Text, Buttons: m.Buttons}, nil
+}
+
+// Schedule schedules the campaign for at; a zero at means now. A
+// Broadcaster running Due campaigns sends it.
+func (s *Service) Schedule(_ context.Context, u User, id string, at time.Time) (Reply, error) {
+	if err := s.authorize(u, ActSend); err != nil {
+		return Reply{}, err
+	}
+	c, err := s.store.Get(id)
+	if err != nil {
+		return Reply{}, err
+	}
+	if c.Status != StatusDraft && c.Status != StatusScheduled {
+		return Reply{Text: "该推送已在发送或已发送。"}, nil
+	}
+	if at.IsZero() {
+		at = s.cfg.Now()
+	}
+	c.Status, c.At = StatusScheduled, at
+	if err := s.store.Put(c); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: fmt.Sprintf("已安排于 %s 推送给 %d 位订阅居民。", at.In(stats.DefaultLocation()).Format("2006-01-02 15:04"), s.store.Subscribers())}, nil
+}
+
+// Due returns the campaigns to broadcast at now: scheduled and due, or
+// sending (a broadcast interrupted by a crash).
+func (s *Service) Due(now time.Time) ([]*Campaign, error) {
+	all, err := s.store.List()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Campaign
+	for _, c := range all {
+		if c.Status == StatusSending || c.Status == StatusScheduled && !c.At.After(now) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// Status shows a volunteer the progress of the broadcasts.
+func (s *Service) Status(_ context.Context, u User) (Reply, error) {
+	if err := s.authorize(u, ActStatus); err != nil {
+		return Reply{}, err
+	}
+	ps, err := s.store.Progress()
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(ps) == 0 {
+		return Reply{Text: "暂无推送记录。"}, nil
+	}
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(FormatProgress(p))
+		b.WriteByte('\n')
+	}
+	return Reply{Text: b.String()}, nil
+}
+
+// FormatProgress is one line about a broadcast, in Chinese.
+func FormatProgress(p Progress) string {
+	state := map[string]string{BroadcastSending: "发送中", BroadcastDone: "已完成", BroadcastHalted: "已暂停"}[p.State]
+	line := fmt.Sprintf("推送 %s：%s，共 %d 人，已送达 %d，已退订 %d，待发送 %d", p.Campaign, state, p.Total, p.Sent, p.Gone, p.Pending)
+	if p.Uncertain > 0 {
+		line += fmt.Sprintf("，中断 %d 次（%d 人可能重复收到）", p.Crashes, p.Uncertain)
+	}
+	if p.Halt != "" {
+		line += "，原因：" + p.Halt
+	}
+	return line
+}
+
+// Compose is the campaign's message for chat: title, text, quiz, event,
+// with buttons signed for that chat. Pass it as BroadcastOptions.Compose.
+func (s *Service) Compose(c *Campaign, chat int64) (Message, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<b>%s</b>\n\n%s", html.EscapeString(c.Title), html.EscapeString(c.Message))
+	var rows [][]Button
+	for i, q := range c.Quiz {
+		fmt.Fprintf(&b, "\n\n<b>问答 %d</b>：%s", i+1, html.EscapeString(q.Text))
+		var row []Button
+		for j, o := range q.Options {
+			letter := string(rune('A' + j))
+			fmt.Fprintf(&b, "\n%s. %s", letter, html.EscapeString(o))
+			row = append(row, Button{Text: fmt.Sprintf("%d%s", i+1, letter), Data: s.sign.sign(chat, fmt.Sprintf("q:%s:%d:%d", c.ID, i, j))})
+		}
+		rows = append(rows, row)
+	}
+	if e := c.Event; e != nil {
+		fmt.Fprintf(&b, "\n\n<b>活动</b>：%s，%s，限 %d 人", html.EscapeString(e.Place), e.Time.In(stats.DefaultLocation()).Format("1月2日 15:04"), e.Capacity)
+		rows = append(rows, []Button{{Text: "我要报名", Data: s.sign.sign(chat, "s:"+c.ID)}})
+	}
+	rows = append(rows, []Button{{Text: "已阅", Data: s.sign.sign(chat, "r:"+c.ID)}})
+	return Message{Text: b.String(), Buttons: rows}, nil
+}
+
+// pressed is what a callback led to, kept so a redelivery gets the same
+// reply and re-records the same (idempotent) event.
+type pressed struct {
+	Reply Reply        `json:"reply"`
+	Event *stats.Event `json:"event,omitempty"`
+	Send  string       `json:"send,omitempty"`
+}
+
+// Press handles a pressed button. callbackID is the Telegram callback query
+// id: a press delivered twice is acted on once. data is checked against the
+// signature for u's chat and the action against u's role.
+func (s *Service) Press(ctx context.Context, u User, callbackID, data string) (Reply, error) {
+	payload, ok := s.sign.verify(u.Chat, data)
+	if !ok {
+		return Reply{}, &UserError{Err: ErrForbidden, Text: textBadButton}
+	}
+	parts := strings.Split(payload, ":")
+	var act Action
+	switch parts[0] {
+	case "q":
+		act = ActAnswer
+	case "s":
+		act = ActSignup
+	case "r":
+		act = ActView
+	case "send":
+		act = ActSend
+	default:
+		return Reply{}, &UserError{Err: ErrForbidden, Text: textBadButton}
+	}
+	if err := s.authorize(u, act); err != nil {
+		return Reply{}, err
+	}
+	if len(parts) < 2 || act == ActAnswer && len(parts) != 4 {
+		return Reply{}, &UserError{Err: ErrInvalid, Text: textBadButton}
+	}
+	c, err := s.store.Get(parts[1])
+	if err != nil {
+		return Reply{}, &UserError{Err: err, Text: "该推送已不存在。"}
+	}
+	if act == ActSend {
+		return s.Schedule(ctx, u, c.ID, time.Time{})
+	}
+	var p pressed
+	raw, _, err := s.store.once("cb:"+callbackID, func(tx *bolt.Tx) (string, error) {
+		var err error
+		switch act {
+		case ActAnswer:
+			p, err = s.answer(tx, u, c, callbackID, parts[2], parts[3])
+		case ActSignup:
+			p, err = s.signup(tx, u, c, callbackID)
+		case ActView:
+			p = pressed{Reply: Reply{Notice: "感谢阅读！"}, Event: s.event(u, c, "tg:cb:"+callbackID, stats.KindCampaignRead)}
+		}
+		if err != nil {
+			return "", err
+		}
+		data, err := json.Marshal(p)
+		return string(data), err
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		return Reply{}, fmt.Errorf("campaign: press: %w", err)
+	}
+	if err := s.record(ctx, p.Event); err != nil {
+		return p.Reply, err
+	}
+	return p.Reply, nil
+}
+
+func (s *Service) event(u User, c *Campaign, id string, k stats.Kind) *stats.Event {
+	return &stats.Event{
+		ID: id, Kind: k, Time: s.cfg.Now(), Community: c.Community, Channel: stats.ChannelTelegram,
+		Resident: "tg:" + strconv.FormatInt(u.ID, 10), Campaign: c.ID,
+	}
+}
+
+func (s *Service) answer(tx *bolt.Tx, u User, c *Campaign, cb, qs, os string) (pressed, error) {
+	qi, err1 := strconv.Atoi(qs)
+	oi, err2 := strconv.Atoi(os)
+	if err1 != nil || err2 != nil || qi < 0 || qi >= len(c.Quiz) || oi < 0 || oi >= len(c.Quiz[qi].Options) {
+		return pressed{}, &UserError{Err: ErrInvalid, Text: textBadButton}
+	}
+	q := c.Quiz[qi]
+	k := []byte(c.ID + "/" + qs + "/" + strconv.FormatInt(u.ID, 10))
+	b := tx.Bucket(bucketAnswers)
+	if b.Get(k) != nil {
+		return pressed{Reply: Reply{Notice: "您已作答过这道题。"}}, nil
+	}
+	if err := b.Put(k, []byte(os)); err != nil {
+		return pressed{}, err
+	}
+	e := s.event(u, c, "tg:cb:"+cb, stats.KindQuizAnswer)
+	e.Correct = oi == q.Answer
+	verdict := "回答错误"
+	if e.Correct {
+		verdict = "回答正确"
+	}
+	text := fmt.Sprintf("%s！正确答案：%s。%s", verdict, string(rune('A'+q.Answer)), q.Explain)
+	return pressed{Reply: Reply{Text: text, Notice: verdict}, Event: e}, nil
+}
+
+func (s *Service) signup(tx *bolt.Tx, u User, c *Campaign, cb string) (pressed, error) {
+	if c.Event == nil {
+		return pressed{}, &UserError{Err: ErrInvalid, Text: textBadButton}
+	}
+	b := tx.Bucket(bucketSignups)
+	k := []byte(c.ID + "/" + strconv.FormatInt(u.ID, 10))
+	if b.Get(k) != nil {
+		return pressed{Reply: Reply{Notice: "您已报名。"}}, nil
+	}
+	n := 0
+	prefix := []byte(c.ID + "/")
+	cur := b.Cursor()
+	for kk, _ := cur.Seek(prefix); kk != nil && strings.HasPrefix(string(kk), string(prefix)); kk, _ = cur.Next() {
+		n++
+	}
+	if n >= c.Event.Capacity {
+		return pressed{Reply: Reply{Notice: "名额已满，感谢关注。"}}, nil
+	}
+	if err := b.Put(k, []byte(strconv.FormatInt(s.cfg.Now().Unix(), 10))); err != nil {
+		return pressed{}, err
+	}
+	text := fmt.Sprintf("报名成功！%s，%s。到场后扫描海报二维码签到。", c.Event.Place, c.Event.Time.In(stats.DefaultLocation()).Format("1月2日 15:04"))
+	return pressed{Reply: Reply{Text: text, Notice: "报名成功"}, Event: s.event(u, c, "tg:cb:"+cb, stats.KindSignup)}, nil
+}
+
+// Signups returns the number of sign-ups for campaign id.
+func (s *Store) Signups(id string) int {
+	n := 0
+	s.db.View(func(tx *bolt.Tx) error {
+		prefix := id + "/"
+		cur := tx.Bucket(bucketSignups).Cursor()
+		for k, _ := cur.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, _ = cur.Next() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+// CheckIn handles /start ev_<id> from a poster's QR code.
+func (s *Service) CheckIn(_ context.Context, u User, payload string) (Reply, error) {
+	if err := s.authorize(u, ActCheckIn); err != nil {
+		return Reply{}, err
+	}
+	id, ok := strings.CutPrefix(payload, "ev_")
+	if !ok {
+		return Reply{}, &UserError{Err: ErrInvalid, Text: "无法识别的二维码。"}
+	}
+	c, err := s.store.Get(id)
+	if err != nil || c.Event == nil {
+		return Reply{}, &UserError{Err: ErrNotFound, Text: "未找到该活动。"}
+	}
+	var already bool
+	err = s.store.db.Update(func(tx *bolt.Tx) error {
+		k := []byte(c.ID + "/" + strconv.FormatInt(u.ID, 10))
+		b := tx.Bucket(bucketCheckins)
+		already = b.Get(k) != nil
+		if already {
+			return nil
+		}
+		return b.Put(k, []byte(strconv.FormatInt(s.cfg.Now().Unix(), 10)))
+	})
+	if err != nil {
+		return Reply{}, fmt.Errorf("campaign: check in: %w", err)
+	}
+	if already {
+		return Reply{Text: "您已签到，欢迎参加！"}, nil
+	}
+	return Reply{Text: "签到成功，欢迎参加“" + c.Title + "”活动！"}, nil
+}
+
+// Activity is an offline activity a volunteer logs.
+type Activity struct {
+	// ID makes logging idempotent, e.g. the Telegram update id of the form's
+	// last message.
+	ID string
+	// Kind is stats.KindLecture, KindLeaflets, KindBanners or KindVisits.
+	Kind stats.Kind
+	// Count is the attendees, leaflets, banners or households.
+	Count int
+	// Date is when it happened.
+	Date time.Time
+	// Community is where; empty means the configured one.
+	Community string
+}
+
+// LogActivity counts an offline activity.
+func (s *Service) LogActivity(ctx context.Context, u User, a Activity) error {
+	if err := s.authorize(u, ActActivity); err != nil {
+		return err
+	}
+	if !a.Kind.Offline() || a.Count <= 0 || a.ID == "" {
+		return &UserError{Err: ErrInvalid, Text: "请填写活动类型和数量。"}
+	}
+	if a.Community == "" {
+		a.Community = s.cfg.Community
+	}
+	return s.record(ctx, &stats.Event{ID: "campaign:activity:" + a.ID, Kind: a.Kind, Time: a.Date, Community: a.Community, Count: a.Count})
+}
+
+// Grant gives target a role on an admin's command.
+func (s *Service) Grant(_ context.Context, u User, target int64, r Role) (Reply, error) {
+	if err := s.authorize(u, ActGrant); err != nil {
+		return Reply{}, err
+	}
+	if err := s.roles.Grant(u.ID, target, r, s.cfg.Now()); err != nil {
+		var ue *UserError
+		if errors.As(err, &ue) {
+			return Reply{}, err
+		}
+		return Reply{}, &UserError{Err: err, Text: "授权失败：" + strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")}
+	}
+	return Reply{Text: fmt.Sprintf("已将用户 %d 设为%s。", target, r.Label())}, nil
+}
+
+// Resume lets staff resume a halted broadcast once its message is fixed.
+func (s *Service) Resume(_ context.Context, u User, id string) (Reply, error) {
+	if err := s.authorize(u, ActResume); err != nil {
+		return Reply{}, err
+	}
+	if err := s.store.Resume(id); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: "已恢复推送 " + id + "，将继续发送给尚未收到的居民。"}, nil
+}
+
+func (s *Service) record(ctx context.Context, e *stats.Event) error {
+	if e == nil || s.cfg.Recorder == nil {
+		return nil
+	}
+	if err := s.cfg.Recorder.Record(ctx, *e); err != nil {
+		return fmt.Errorf("campaign: record %s: %w", e.Kind, err)
+	}
+	return nil
+}

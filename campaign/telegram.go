@@ -1,0 +1,72 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+// Telegram is a Sender through the Telegram Bot API.
+type Telegram struct {
+	b *tg.Bot
+}
+
+var _ Sender = (*Telegram)(nil)
+
+// NewTelegram returns a Sender using b.
+func NewTelegram(b *tg.Bot) *Telegram { return &Telegram{b: b} }
+
+// Send sends msg as HTML to chatID and maps the Bot API's errors to the
+// package's: 429 to *RetryAfterError, 403 to ErrBlocked, "chat not found"
+// and its kin to ErrChatGone, other 400s to *BadRequestError.
+func (t *Telegram) Send(ctx context.Context, chatID int64, msg Message) error {
+	p := &tg.SendMessageParams{ChatID: chatID, Text: msg.Text, ParseMode: models.ParseModeHTML}
+	if len(msg.Buttons) > 0 {
+		kb := &models.InlineKeyboardMarkup{}
+		for _, row := range msg.Buttons {
+			var r []models.InlineKeyboardButton
+			for _, b := range row {
+				r = append(r, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data})
+			}
+			kb.InlineKeyboard = append(kb.InlineKeyboard, r)
+		}
+		p.ReplyMarkup = kb
+	}
+	_, err := t.b.SendMessage(ctx, p)
+	return telegramError(err)
+}
+
+// chatGone lists the descriptions of 400s that mean the recipient is gone,
+// not that the message is wrong.
+var chatGone = []string{"chat not found", "user not found", "peer_id_invalid", "user is deactivated", "bot was kicked", "group chat was upgraded"}
+
+func telegramError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var tmr *tg.TooManyRequestsError
+	if errors.As(err, &tmr) {
+		after := time.Duration(tmr.RetryAfter) * time.Second
+		if after <= 0 {
+			after = time.Second
+		}
+		return &RetryAfterError{After: after}
+	}
+	if errors.Is(err, tg.ErrorForbidden) {
+		return errors.Join(ErrBlocked, err)
+	}
+	if errors.Is(err, tg.ErrorBadRequest) || tg.IsMigrateError(err) {
+		low := strings.ToLower(err.Error())
+		for _, s := range chatGone {
+			if strings.Contains(low, s) {
+				return errors.Join(ErrChatGone, err)
+			}
+		}
+		return &BadRequestError{Description: err.Error()}
+	}
+	return err
+}

@@ -1,0 +1,61 @@
+package campaign_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/lawbot/lawbot/campaign"
+)
+
+// TestTelegramErrors maps Bot API failures to the errors the Broadcaster
+// acts on.
+func TestTelegramErrors(t *testing.T) {
+	tests := []struct {
+		code  int
+		desc  string
+		extra string
+		check func(error) bool
+	}{
+		{200, "", "", func(err error) bool { return err == nil }},
+		{429, "Too Many Requests: retry after 3", `,"parameters":{"retry_after":3}`, func(err error) bool {
+			var ra *campaign.RetryAfterError
+			return errors.As(err, &ra) && ra.After == 3*time.Second
+		}},
+		{403, "Forbidden: bot was blocked by the user", "", func(err error) bool { return errors.Is(err, campaign.ErrBlocked) }},
+		{403, "Forbidden: user is deactivated", "", func(err error) bool { return errors.Is(err, campaign.ErrBlocked) }},
+		{400, "Bad Request: chat not found", "", func(err error) bool { return errors.Is(err, campaign.ErrChatGone) }},
+		{400, "Bad Request: PEER_ID_INVALID", "", func(err error) bool { return errors.Is(err, campaign.ErrChatGone) }},
+		{400, "Bad Request: can't parse entities: unclosed tag", "", func(err error) bool {
+			var bad *campaign.BadRequestError
+			return errors.As(err, &bad)
+		}},
+		{502, "Bad Gateway", "", func(err error) bool {
+			var bad *campaign.BadRequestError
+			var ra *campaign.RetryAfterError
+			return err != nil && !errors.As(err, &bad) && !errors.As(err, &ra) && !errors.Is(err, campaign.ErrBlocked) && !errors.Is(err, campaign.ErrChatGone)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.code, " ", tt.desc), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if tt.code == 200 {
+					fmt.Fprint(w, `{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":1,"type":"private"}}}`)
+					return
+				}
+				w.WriteHeader(tt.code)
+				fmt.Fprintf(w, `{"ok":false,"error_code":%d,"description":%q%s}`, tt.code, tt.desc, tt.extra)
+			}))
+			defer srv.Close()
+			err := newTelegram(t, srv.URL).Send(context.Background(), 1, campaign.Message{Text: "x", Buttons: [][]campaign.Button{{{Text: "A", Data: "a"}}}})
+			if !tt.check(err) {
+				t.Errorf("Send() = %v (%T)", err, err)
+			}
+		})
+	}
+}
