@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 )
@@ -210,13 +209,13 @@ func TestCommonQuestions(t *testing.T) {
 			ok = ok || hits[0].ID == w
 		}
 		if !ok {
-			t.Errorf("Search(%q) top hits %s, want one of %v first", tt.q, showHits(hits), tt.want)
+			t.Errorf("Search(%q) top hits %s, want one of %v first", tt.q, commonHitList(hits), tt.want)
 			continue
 		}
 		if hits[0].Confidence >= 0.7 {
 			confident++
 		} else {
-			unsure = append(unsure, fmt.Sprintf("%s (%s)", tt.q, showHits(hits)))
+			unsure = append(unsure, fmt.Sprintf("%s (%s)", tt.q, commonHitList(hits)))
 		}
 	}
 	rate := float64(confident) / float64(len(commonQuestions))
@@ -229,76 +228,10 @@ func TestCommonQuestions(t *testing.T) {
 	}
 }
 
-func showHits(hits []FAQHit) string {
+func commonHitList(hits []FAQHit) string {
 	parts := make([]string, len(hits))
 	for i, h := range hits {
 		parts[i] = fmt.Sprintf("%s %.2f", h.ID, h.Confidence)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// TEMPDEBUG
-func TestCommonDebugTMP(t *testing.T) {
-	qs := strings.Split(os.Getenv("CQ"), "|")
-	if qs[0] == "" {
-		t.Skip()
-	}
-	base, f := shippedFAQ(t)
-	text := func(id string) string {
-		parts := strings.Split(strings.TrimPrefix(id, "p:"), ":")
-		e, _ := base.ByID(parts[0])
-		var i int
-		fmt.Sscan(parts[1], &i)
-		if i == 0 {
-			return e.Question
-		}
-		return e.Phrasings[i-1]
-	}
-	for _, q := range qs {
-		terms := queryTerms(q, nil, faqExpandWeight)
-		t.Logf("Q %s terms %v", q, terms)
-		for _, field := range []string{"phrasings", "tags", "answer"} {
-			res, _ := f.fieldSearch(context.Background(), terms, field, 5)
-			for _, h := range res {
-				doc := ""
-				if field == "phrasings" {
-					doc = text(h.id)
-				}
-				t.Logf("  %-5.5s %-45s %.3f %s", field, h.id, h.score, doc)
-			}
-		}
-		hits, _ := f.Search(context.Background(), q, 4)
-		t.Logf("  => %s", showHits(hits))
-	}
-}
-
-func TestCommonDebugTMP2(t *testing.T) {
-	qs := strings.Split(os.Getenv("CQ2"), "|")
-	if qs[0] == "" {
-		t.Skip()
-	}
-	_, f := shippedFAQ(t)
-	for _, q := range qs {
-		hits, _ := f.Search(context.Background(), q, 3)
-		t.Logf("%s => %s", q, showHits(hits))
-	}
-}
-
-func TestCommonDebugTMP3(t *testing.T) {
-	if os.Getenv("CQ3") == "" {
-		t.Skip()
-	}
-	base, f := shippedFAQ(t)
-	for _, e := range base.Entries {
-		for i, q := range append([]string{e.Question}, e.Phrasings...) {
-			hits, _ := f.SearchLeavingOut(context.Background(), q, 1, Phrasing{e.ID, i})
-			got := ""
-			if len(hits) > 0 {
-				got = hits[0].ID
-			}
-			if got != e.ID {
-				t.Logf("LOOFAIL %s | %s -> %s", e.ID, q, got)
-			}
-		}
-	}
 }

@@ -101,7 +101,6 @@ func TestConfidenceLowWhenUnsure(t *testing.T) {
 		"老公",
 		"怎么申请专利和商标国际注册",
 		"股票期权行权的税务处理",
-		"老公打我，我该怎么办", // two entries fit nearly equally: let the resident pick
 	} {
 		hits, err := f.Search(context.Background(), q, 3)
 		if err != nil {
