@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/lawbot/lawbot/answer"
 	"github.com/lawbot/lawbot/stats"
@@ -59,16 +61,13 @@ func (c *Core) ask(ctx context.Context, m Message, st *state) (Result, error) {
 	return res, nil
 }
 
-// followUp reads a short question that found no entry of its own as a
-// follow-up of the last answer ("那需要什么材料？" after a divorce answer):
-// it searches again with the last entry's question in front, and keeps the
+// followUp reads a question that found no entry of its own and reads like
+// a follow-up ("那需要什么材料？" after a divorce answer) as one: it
+// searches again with the last entry's question in front, and keeps the
 // result only if it is a different entry of the same category, so that an
 // unrelated new question never gets an answer about the old topic.
 func (c *Core) followUp(ctx context.Context, st *state, q string, a answer.Answer) (answer.Answer, bool) {
-	if a.Kind == answer.FAQ || st.LastEntry == "" || c.now().Sub(st.LastAt) > followUpWindow {
-		return answer.Answer{}, false
-	}
-	if _, long := truncate(q, 20); long {
+	if a.Kind == answer.FAQ || st.LastEntry == "" || c.now().Sub(st.LastAt) > followUpWindow || !followUpLike(q) {
 		return answer.Answer{}, false
 	}
 	prev, ok := c.base.ByID(st.LastEntry)
@@ -80,6 +79,27 @@ func (c *Core) followUp(ctx context.Context, st *state, q string, a answer.Answe
 		return answer.Answer{}, false
 	}
 	return fa, true
+}
+
+// followUpMarks open questions that refer back to the last one.
+var followUpMarks = []string{"那", "如果", "要是", "还有", "这个", "这种", "这样", "然后", "另外", "那么", "对方", "他", "她"}
+
+// followUpLike reports whether q reads like a follow-up question: very
+// short ("要多久？"), or short and opening with a word that refers back.
+func followUpLike(q string) bool {
+	n := utf8.RuneCountInString(q)
+	if n <= 6 {
+		return true
+	}
+	if n > 20 {
+		return false
+	}
+	for _, w := range followUpMarks {
+		if strings.HasPrefix(q, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func clamp01(f float64) float64 {

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -101,7 +102,8 @@ type Config struct {
 	AnswerTimeout time.Duration
 	// Metrics may be nil.
 	Metrics *Metrics
-	// Logger receives configuration warnings from New; nil discards them.
+	// Logger receives configuration warnings and errors of statistics
+	// recorded in the background; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -128,7 +130,9 @@ type Core struct {
 	answerWait  time.Duration
 	metrics     *Metrics
 	now         func() time.Time
+	log         *slog.Logger
 	locks       [256]sync.Mutex
+	recording   sync.WaitGroup // events being recorded
 }
 
 // New checks cfg and returns a Core.
@@ -154,6 +158,7 @@ func New(cfg Config) (*Core, error) {
 		answerWait: orDefault(cfg.AnswerTimeout, DefaultAnswerTimeout),
 		metrics:    cfg.Metrics,
 		now:        cfg.Now,
+		log:        log,
 		commByRef:  map[string]int{},
 		entryByRef: map[string]string{},
 		byCategory: map[string][]knowledge.Entry{},
@@ -315,27 +320,61 @@ func truncate(s string, n int) (string, bool) {
 	return string([]rune(s)[:n]), true
 }
 
-// record starts counting e; Handle waits for it, at most the stats
-// deadline, after saving the session, so that the two writes overlap. The
-// answer is given even when counting fails.
+// ErrStatsSlow is returned by Handle when the statistics store did not
+// record an event within the stats deadline: the answer was given without
+// waiting longer, and the event goes on being recorded in the background.
+var ErrStatsSlow = errors.New("statistics store slow; event still being recorded")
+
+// backgroundStats bounds how long an event goes on being recorded after
+// the answer stopped waiting for it.
+const backgroundStats = time.Minute
+
+// record starts counting e. Handle waits for it after saving the session,
+// so that the two writes overlap, but at most the stats deadline from now:
+// a slow store delays no answer. The write itself is not abandoned at the
+// deadline; Wait waits for it.
 func (c *Core) record(ctx context.Context, st *state, e stats.Event) {
 	if c.rec == nil {
 		return
 	}
+	deadline := time.NewTimer(c.statsWait)
 	done := make(chan error, 1)
+	var abandoned atomic.Bool // the answer stopped waiting
+	c.recording.Add(1)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.statsWait)
+		defer c.recording.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundStats)
 		defer cancel()
-		done <- c.rec.Record(ctx, e)
+		err := c.rec.Record(ctx, e)
+		if err != nil {
+			c.metrics.statsError()
+			err = fmt.Errorf("bot: record %s %s: %w", e.Kind, e.ID, err)
+		}
+		done <- err
+		if err != nil && abandoned.Load() {
+			c.log.Error("statistics not recorded", "kind", e.Kind, "id", e.ID, "err", err)
+		}
 	}()
 	st.pending = append(st.pending, func() error {
-		if err := <-done; err != nil {
-			c.metrics.statsError()
-			return fmt.Errorf("bot: record %s %s: %w", e.Kind, e.ID, err)
+		defer deadline.Stop()
+		select {
+		case err := <-done:
+			return err
+		case <-deadline.C:
+			abandoned.Store(true)
+			select {
+			case err := <-done:
+				return err
+			default:
+				return fmt.Errorf("bot: record %s %s: %w", e.Kind, e.ID, ErrStatsSlow)
+			}
 		}
-		return nil
 	})
 }
+
+// Wait blocks until the events still being recorded in the background are
+// recorded or given up; call it before closing the statistics store.
+func (c *Core) Wait() { c.recording.Wait() }
 
 // event returns an event of kind k for m with the resident's community.
 func (c *Core) event(m Message, st *state, k stats.Kind, id string) stats.Event {
@@ -364,7 +403,7 @@ func (c *Core) button(m Message, label, op string, args ...string) (Button, bool
 
 // row makes a row of buttons, leaving out any that could not be made.
 func row(bs ...Button) []Button {
-	out := bs[:0]
+	out := make([]Button, 0, len(bs))
 	for _, b := range bs {
 		if b.Data != "" {
 			out = append(out, b)

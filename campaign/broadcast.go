@@ -90,6 +90,9 @@ type BroadcastOptions struct {
 	// StatusDir, if set, receives campaign-status-<id>.json after every
 	// batch, for `lawbot campaign status` while the server holds the file.
 	StatusDir string
+	// OnHalt, if set, is called when a broadcast halts, to alert the
+	// volunteer or staff (the Progress carries the reason).
+	OnHalt func(Progress)
 	// Logger receives progress and errors; nil discards them.
 	Logger *slog.Logger
 }
@@ -209,7 +212,7 @@ func (b *Broadcaster) run(ctx context.Context, id string) (Progress, error) {
 		if err := ctx.Err(); err != nil {
 			return b.Status(), fmt.Errorf("campaign: broadcast %s: %w", id, err)
 		}
-		batch, err := b.store.claim(id, cursor, b.opt.Window, time.Now())
+		batch, err := b.store.claim(id, cursor, b.opt.Window)
 		if err != nil {
 			return b.Status(), err
 		}
@@ -233,6 +236,9 @@ func (b *Broadcaster) run(ctx context.Context, id string) (Progress, error) {
 		}
 		if halt != "" {
 			b.opt.Logger.Error("campaign: broadcast halted", "campaign", id, "err", halt)
+			if b.opt.OnHalt != nil {
+				b.opt.OnHalt(p)
+			}
 			return p, fmt.Errorf("campaign: broadcast %s: %w: %s", id, ErrHalted, halt)
 		}
 		for _, o := range outs {
@@ -315,7 +321,6 @@ func (b *Broadcaster) sendOne(ctx context.Context, c *Campaign, r outcome) outco
 			r.state, r.err = stateSending, ctx.Err()
 			return r
 		case attempt >= b.opt.Attempts:
-			b.opt.Logger.Warn("campaign: send failed", "campaign", c.ID, "chat_id", r.chat, "err", err)
 			r.state, r.err = statePending, err
 			return r
 		default:
@@ -450,8 +455,11 @@ func (s *Store) startBroadcast(id string, now time.Time) (Progress, error) {
 			r := b.Bucket(keyRecipients)
 			cur := r.Cursor()
 			for k, v := cur.First(); k != nil; k, v = cur.Next() {
-				if state, at := parseRecipient(v); state == stateSending {
-					if err := r.Put(k, recipientValue(statePending, at)); err != nil {
+				if state, _ := parseRecipient(v); state == stateSending {
+					// The send may have happened at any time before the
+					// crash, so before now: PerChat from now keeps the
+					// resend at most one per PerChat for the chat.
+					if err := r.Put(k, recipientValue(statePending, now)); err != nil {
 						return err
 					}
 					crashed++
@@ -479,7 +487,7 @@ func (s *Store) startBroadcast(id string, now time.Time) (Progress, error) {
 
 // claim marks up to n pending recipients after cursor as being sent, and
 // commits that before anything is sent.
-func (s *Store) claim(id string, cursor []byte, n int, now time.Time) ([]outcome, error) {
+func (s *Store) claim(id string, cursor []byte, n int) ([]outcome, error) {
 	var out []outcome
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		r := broadcastBucket(tx, id).Bucket(keyRecipients)
@@ -524,6 +532,9 @@ func (s *Store) settle(id string, outs []outcome, halt string, paused, now time.
 		subs := tx.Bucket(bucketSubs)
 		for _, o := range outs {
 			k := chatKey(o.chat)
+			if r.Get(k) == nil {
+				continue // unsubscribed while being sent to: forgotten
+			}
 			if err := r.Put(k, recipientValue(o.state, o.at)); err != nil {
 				return err
 			}
@@ -574,6 +585,10 @@ func (s *Store) finish(id string, now time.Time) (Progress, error) {
 		}
 		p.State, p.Pending, p.Finished, p.Updated = BroadcastDone, 0, now, now
 		if err := setStatus(tx, id, StatusSent); err != nil {
+			return err
+		}
+		// The counts are kept; the chat ids of the recipients are not.
+		if err := b.DeleteBucket(keyRecipients); err != nil {
 			return err
 		}
 		return putJSON(b, keyMeta, p)
@@ -714,4 +729,41 @@ func sleepUntil(ctx context.Context, t time.Time) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Due returns the campaigns to broadcast at now: scheduled and due, or
+// sending (a broadcast interrupted by a crash or a transient failure).
+func (s *Store) Due(now time.Time) ([]*Campaign, error) {
+	all, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Campaign
+	for _, c := range all {
+		if c.Status == StatusSending || c.Status == StatusScheduled && !c.At.After(now) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// RunDue runs the broadcast of every campaign due at now, one after the
+// other. Call it from a ticker: it is also how an interrupted broadcast
+// resumes after a restart. Halted broadcasts and a lease held elsewhere are
+// not errors here.
+func (b *Broadcaster) RunDue(ctx context.Context, now time.Time) error {
+	cs, err := b.store.Due(now)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, c := range cs {
+		_, err := b.Run(ctx, c.ID)
+		switch {
+		case err == nil, errors.Is(err, ErrHalted), errors.Is(err, ErrLeaseHeld):
+		default:
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

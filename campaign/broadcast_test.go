@@ -179,6 +179,13 @@ func TestBroadcastCrashResume(t *testing.T) {
 		}
 	}
 	t.Logf("%d messages to %d subscribers in %s: %d missed, %d duplicates", cnt.n.Load(), subscribers, elapsed.Round(time.Millisecond), missed, dups)
+	for chat, ts := range cnt.times {
+		for i := 1; i < len(ts); i++ {
+			if d := ts[i].Sub(ts[i-1]); d < time.Second {
+				t.Errorf("chat %d messaged twice %v apart, want >= 1s even across a crash", chat, d)
+			}
+		}
+	}
 	if missed != 0 {
 		t.Errorf("missed = %d, want 0", missed)
 	}

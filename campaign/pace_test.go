@@ -140,7 +140,9 @@ func TestBroadcastFakeBotAPI(t *testing.T) {
 		}
 		return m, err
 	}
-	b := campaign.NewBroadcaster(s, snd, campaign.BroadcastOptions{Rate: 50, Backoff: time.Millisecond, Compose: compose})
+	var alerted atomic.Int32
+	b := campaign.NewBroadcaster(s, snd, campaign.BroadcastOptions{Rate: 50, Backoff: time.Millisecond, Compose: compose,
+		OnHalt: func(p campaign.Progress) { alerted.Add(1) }})
 
 	srv.Fail("sendMessage", telegramtest.Fault{Code: 403, ChatID: 1005})
 	srv.Fail("sendMessage", telegramtest.Fault{Code: 429, RetryAfter: 3, ChatID: 1020})
@@ -169,7 +171,7 @@ func TestBroadcastFakeBotAPI(t *testing.T) {
 			t.Errorf("send to %d %v after the 429, want none within 3s", cl.chat, d)
 		}
 	}
-	checkPace(t, snd.Calls(), 51, time.Second) // real clock: one of slack
+	checkPace(t, snd.Calls(), 52, time.Second) // real clock: scheduling jitter; the exact check runs in synctest
 	cnt.mu.Lock()
 	for chat := int64(1001); chat <= 1060; chat++ {
 		want := 1
@@ -192,6 +194,9 @@ func TestBroadcastFakeBotAPI(t *testing.T) {
 	p, err = b.Run(context.Background(), c2.ID)
 	if !errors.Is(err, campaign.ErrHalted) || p.State != campaign.BroadcastHalted || p.Halt == "" {
 		t.Fatalf("Run with bad HTML = %+v, %v; want halted", p, err)
+	}
+	if alerted.Load() != 1 {
+		t.Errorf("OnHalt called %d times, want 1", alerted.Load())
 	}
 	if n := len(snd.Calls()) - before; n > 25 {
 		t.Errorf("%d sends before halting, want <= window 25", n)
@@ -267,4 +272,80 @@ func TestBroadcastLease(t *testing.T) {
 	if v, _ := rdb.Exists(ctx, "lawbot:campaign:lease").Result(); v != 0 {
 		t.Error("lease not released after the run")
 	}
+}
+
+// TestRunDue sends due campaigns only.
+func TestRunDue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := openStore(t, t.TempDir())
+		due := seed(t, s, 5)
+		later := &campaign.Campaign{Title: "下月", Message: "正文", Community: "hq", Status: campaign.StatusScheduled, At: time.Now().Add(time.Hour)}
+		draft := &campaign.Campaign{Title: "草稿", Message: "正文", Community: "hq", Status: campaign.StatusDraft}
+		for _, c := range []*campaign.Campaign{later, draft} {
+			if err := s.Put(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		snd := &recordingSender{}
+		b := campaign.NewBroadcaster(s, snd, campaign.BroadcastOptions{})
+		if err := b.RunDue(context.Background(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(snd.Calls()); n != 5 {
+			t.Errorf("%d sends, want 5 (only the due campaign)", n)
+		}
+		for _, c := range []struct {
+			id   string
+			want campaign.Status
+		}{{due.ID, campaign.StatusSent}, {later.ID, campaign.StatusScheduled}, {draft.ID, campaign.StatusDraft}} {
+			if got, _ := s.Get(c.id); got.Status != c.want {
+				t.Errorf("campaign %s status = %s, want %s", c.id, got.Status, c.want)
+			}
+		}
+	})
+}
+
+// TestUnsubscribeForgets shows a resident who unsubscribes during a
+// broadcast is not messaged, and that no chat id is kept once a broadcast
+// is done or a resident has left.
+func TestUnsubscribeForgets(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := openStore(t, t.TempDir())
+		c := seed(t, s, 10)
+		snd := &recordingSender{fail: func(n int, _ int64) error {
+			if n == 4 {
+				return &campaign.BadRequestError{Description: "can't parse entities"}
+			}
+			return nil
+		}}
+		b := campaign.NewBroadcaster(s, snd, campaign.BroadcastOptions{Window: 1})
+		if _, err := b.Run(context.Background(), c.ID); !errors.Is(err, campaign.ErrHalted) {
+			t.Fatalf("Run = %v, want halted", err)
+		}
+		// 1001 was reached, 1009 not yet: both leave.
+		for _, chat := range []int64{1001, 1009} {
+			if _, err := s.Unsubscribe(chat); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := campaign.RecipientsKept(s, c.ID); n != 8 {
+			t.Errorf("recipients kept = %d, want 8", n)
+		}
+		snd.fail = nil
+		if err := s.Resume(c.ID); err != nil {
+			t.Fatal(err)
+		}
+		p, err := b.Run(context.Background(), c.ID)
+		if err != nil || p.State != campaign.BroadcastDone || p.Total != 9 || p.Sent != 9 {
+			t.Fatalf("Run = %+v, %v; want done, 9 of 9 sent", p, err)
+		}
+		for _, cl := range snd.Calls() {
+			if cl.chat == 1009 {
+				t.Error("sent to 1009 after it unsubscribed")
+			}
+		}
+		if n := campaign.RecipientsKept(s, c.ID); n != 0 {
+			t.Errorf("recipients kept after done = %d, want 0", n)
+		}
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -202,7 +201,7 @@ func (r *Roles) Grants() ([]Grant, error) {
 		})
 	})
 	if err != nil {
-		return nil, errors.Join(errors.New("campaign: grants"), err)
+		return nil, fmt.Errorf("campaign: grants: %w", err)
 	}
 	return out, nil
 }

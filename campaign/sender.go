@@ -41,6 +41,7 @@ type RetryAfterError struct {
 	After time.Duration
 }
 
+// Error describes the rate limit.
 func (e *RetryAfterError) Error() string {
 	return fmt.Sprintf("campaign: rate limited, retry after %s", e.After)
 }
@@ -51,6 +52,7 @@ type BadRequestError struct {
 	Description string
 }
 
+// Error describes the refused request.
 func (e *BadRequestError) Error() string {
 	return "campaign: bad request: " + e.Description
 }

@@ -29,6 +29,10 @@ type Config struct {
 	Recorder Recorder
 	// Calendar is the theme calendar; nil means the default one.
 	Calendar *Calendar
+	// Button makes the inline button carrying data (already signed for
+	// chat); nil keeps it as is. A chat front end that signs button data
+	// itself wraps it here (see campaign/chat).
+	Button func(chat int64, label, data string) (Button, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives errors the user is not shown; nil discards them.
@@ -116,7 +120,10 @@ type UserError struct {
 	Text string
 }
 
+// Error returns the detail for the log.
 func (e *UserError) Error() string { return e.Err.Error() + ": " + e.Text }
+
+// Unwrap returns the underlying error.
 func (e *UserError) Unwrap() error { return e.Err }
 
 // Subscribe subscribes (on) or unsubscribes the user's chat. Unsubscribing
@@ -149,7 +156,7 @@ func (s *Service) Create(_ context.Context, u User, c Campaign) (*Campaign, erro
 	if c.Community == "" {
 		c.Community = s.cfg.Community
 	}
-	if c.Theme != "" && s.cfg.Calendar.Theme(c.Theme) == nil {
+	if c.Theme != "" && s.Calendar().Theme(c.Theme) == nil {
 		return nil, &UserError{Err: ErrInvalid, Text: "未知主题：" + c.Theme}
 	}
 	if err := c.Validate(); err != nil {
@@ -172,11 +179,15 @@ func (s *Service) Preview(_ context.Context, u User, id string) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	m, err := s.Compose(c, u.Chat)
+	m, err := s.ComposeText(c, u.Chat)
 	if err != nil {
 		return Reply{}, err
 	}
-	m.Buttons = append(m.Buttons, []Button{{Text: "✅ 确认发送", Data: s.sign.sign(u.Chat, "send:"+c.ID)}})
+	send, err := s.button(u.Chat, "✅ 确认发送", "send:"+c.ID)
+	if err != nil {
+		return Reply{}, err
+	}
+	m.Buttons = append(m.Buttons, []Button{send})
 	return Reply{Text: "【预览】\n" + m.Text, Buttons: m.Buttons}, nil
 }
 
@@ -201,22 +212,6 @@ func (s *Service) Schedule(_ context.Context, u User, id string, at time.Time) (
 		return Reply{}, err
 	}
 	return Reply{Text: fmt.Sprintf("已安排于 %s 推送给 %d 位订阅居民。", at.In(stats.DefaultLocation()).Format("2006-01-02 15:04"), s.store.Subscribers())}, nil
-}
-
-// Due returns the campaigns to broadcast at now: scheduled and due, or
-// sending (a broadcast interrupted by a crash).
-func (s *Service) Due(now time.Time) ([]*Campaign, error) {
-	all, err := s.store.List()
-	if err != nil {
-		return nil, err
-	}
-	var out []*Campaign
-	for _, c := range all {
-		if c.Status == StatusSending || c.Status == StatusScheduled && !c.At.After(now) {
-			out = append(out, c)
-		}
-	}
-	return out, nil
 }
 
 // Status shows a volunteer the progress of the broadcasts.
@@ -252,28 +247,75 @@ func FormatProgress(p Progress) string {
 	return line
 }
 
-// Compose is the campaign's message for chat: title, text, quiz, event,
-// with buttons signed for that chat. Pass it as BroadcastOptions.Compose.
+// Compose is the campaign's message for chat, in HTML: title, text, quiz,
+// event, with buttons signed for that chat. Pass it as
+// BroadcastOptions.Compose.
 func (s *Service) Compose(c *Campaign, chat int64) (Message, error) {
+	return s.compose(c, chat, html.EscapeString, func(t string) string { return "<b>" + t + "</b>" })
+}
+
+// ComposeText is Compose in plain text, for channels that escape replies.
+func (s *Service) ComposeText(c *Campaign, chat int64) (Message, error) {
+	same := func(t string) string { return t }
+	return s.compose(c, chat, same, func(t string) string { return "【" + t + "】" })
+}
+
+func (s *Service) compose(c *Campaign, chat int64, esc, bold func(string) string) (Message, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<b>%s</b>\n\n%s", html.EscapeString(c.Title), html.EscapeString(c.Message))
+	fmt.Fprintf(&b, "%s\n\n%s", bold(esc(c.Title)), esc(c.Message))
 	var rows [][]Button
 	for i, q := range c.Quiz {
-		fmt.Fprintf(&b, "\n\n<b>问答 %d</b>：%s", i+1, html.EscapeString(q.Text))
+		fmt.Fprintf(&b, "\n\n%s%s", bold(fmt.Sprintf("问答 %d", i+1)), esc("："+q.Text))
 		var row []Button
 		for j, o := range q.Options {
 			letter := string(rune('A' + j))
-			fmt.Fprintf(&b, "\n%s. %s", letter, html.EscapeString(o))
-			row = append(row, Button{Text: fmt.Sprintf("%d%s", i+1, letter), Data: s.sign.sign(chat, fmt.Sprintf("q:%s:%d:%d", c.ID, i, j))})
+			fmt.Fprintf(&b, "\n%s. %s", letter, esc(o))
+			btn, err := s.button(chat, fmt.Sprintf("%d%s", i+1, letter), fmt.Sprintf("q:%s:%d:%d", c.ID, i, j))
+			if err != nil {
+				return Message{}, err
+			}
+			row = append(row, btn)
 		}
 		rows = append(rows, row)
 	}
 	if e := c.Event; e != nil {
-		fmt.Fprintf(&b, "\n\n<b>活动</b>：%s，%s，限 %d 人", html.EscapeString(e.Place), e.Time.In(stats.DefaultLocation()).Format("1月2日 15:04"), e.Capacity)
-		rows = append(rows, []Button{{Text: "我要报名", Data: s.sign.sign(chat, "s:"+c.ID)}})
+		fmt.Fprintf(&b, "\n\n%s%s", bold("活动"), esc(fmt.Sprintf("：%s，%s，限 %d 人", e.Place, e.Time.In(stats.DefaultLocation()).Format("1月2日 15:04"), e.Capacity)))
+		btn, err := s.button(chat, "我要报名", "s:"+c.ID)
+		if err != nil {
+			return Message{}, err
+		}
+		rows = append(rows, []Button{btn})
 	}
-	rows = append(rows, []Button{{Text: "已阅", Data: s.sign.sign(chat, "r:"+c.ID)}})
+	btn, err := s.button(chat, "已阅", "r:"+c.ID)
+	if err != nil {
+		return Message{}, err
+	}
+	rows = append(rows, []Button{btn})
 	return Message{Text: b.String(), Buttons: rows}, nil
+}
+
+// button makes a button with payload signed for chat.
+func (s *Service) button(chat int64, label, payload string) (Button, error) {
+	data := s.sign.sign(chat, payload)
+	if s.cfg.Button == nil {
+		return Button{Text: label, Data: data}, nil
+	}
+	return s.cfg.Button(chat, label, data)
+}
+
+// Current returns the campaign residents see on /campaign: the last one
+// sent or being sent, or nil.
+func (s *Service) Current() (*Campaign, error) {
+	all, err := s.store.List()
+	if err != nil {
+		return nil, err
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		if st := all[i].Status; st == StatusSent || st == StatusSending {
+			return all[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // pressed is what a callback led to, kept so a redelivery gets the same

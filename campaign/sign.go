@@ -25,14 +25,15 @@ func (s signer) mac(chat int64, payload string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))[:sigLen]
 }
 
-// sign returns payload~signature.
+// sign returns payload.signature. The data holds no '~' or '|', so the
+// chat bot may wrap it in its own signed button data.
 func (s signer) sign(chat int64, payload string) string {
-	return payload + "~" + s.mac(chat, payload)
+	return payload + "." + s.mac(chat, payload)
 }
 
 // verify returns the payload of data signed for chat.
 func (s signer) verify(chat int64, data string) (string, bool) {
-	i := strings.LastIndexByte(data, '~')
+	i := strings.LastIndexByte(data, '.')
 	if i < 0 {
 		return "", false
 	}

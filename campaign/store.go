@@ -27,8 +27,10 @@ const FileName = "campaign.db"
 //	answers    campaign/question/user   -> option index (decimal)
 //	signups    campaign/user            -> unix seconds
 //	checkins   campaign/user            -> unix seconds
+//	themes     theme key                -> Theme as JSON, staff's edits
 //	bc         campaign id              -> bucket: "meta" -> Progress as JSON,
-//	                                       "r" bucket: chat id -> recipient state
+//	                                       "r" bucket: chat id -> recipient state,
+//	                                       deleted when the broadcast is done
 var (
 	bucketRoles     = []byte("roles")
 	bucketGrants    = []byte("grants")
@@ -39,6 +41,7 @@ var (
 	bucketSignups   = []byte("signups")
 	bucketCheckins  = []byte("checkins")
 	bucketBC        = []byte("bc")
+	bucketThemes    = []byte("themes")
 	keyMeta         = []byte("meta")
 	keyRecipients   = []byte("r")
 )
@@ -85,7 +88,7 @@ func Open(dir string, opts StoreOptions) (*Store, error) {
 	}
 	if !opts.ReadOnly {
 		err = db.Update(func(tx *bolt.Tx) error {
-			for _, b := range [][]byte{bucketRoles, bucketGrants, bucketSubs, bucketCampaigns, bucketOnce, bucketAnswers, bucketSignups, bucketCheckins, bucketBC} {
+			for _, b := range [][]byte{bucketRoles, bucketGrants, bucketSubs, bucketCampaigns, bucketOnce, bucketAnswers, bucketSignups, bucketCheckins, bucketBC, bucketThemes} {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return err
 				}
@@ -128,13 +131,54 @@ func (s *Store) Subscribe(chat int64) (already bool, err error) {
 // reports whether the chat was subscribed.
 func (s *Store) Unsubscribe(chat int64) (was bool, err error) {
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		was = tx.Bucket(bucketSubs).Get(chatKey(chat)) != nil
-		return tx.Bucket(bucketSubs).Delete(chatKey(chat))
+		k := chatKey(chat)
+		was = tx.Bucket(bucketSubs).Get(k) != nil
+		if err := tx.Bucket(bucketSubs).Delete(k); err != nil {
+			return err
+		}
+		return forgetRecipient(tx, k)
 	})
 	if err != nil {
 		return false, fmt.Errorf("campaign: unsubscribe: %w", err)
 	}
 	return was, nil
+}
+
+// forgetRecipient deletes chat key k from every broadcast not finished: a
+// resident who unsubscribes is not messaged again and their id is not kept.
+func forgetRecipient(tx *bolt.Tx, k []byte) error {
+	bc := tx.Bucket(bucketBC)
+	var ids [][]byte
+	if err := bc.ForEachBucket(func(id []byte) error { ids = append(ids, id); return nil }); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		b := bc.Bucket(id)
+		r := b.Bucket(keyRecipients)
+		if r == nil {
+			continue
+		}
+		v := r.Get(k)
+		if v == nil {
+			continue
+		}
+		if err := r.Delete(k); err != nil {
+			return err
+		}
+		if v[0] != statePending && v[0] != stateSending {
+			continue
+		}
+		p, err := readMeta(b)
+		if err != nil {
+			return err
+		}
+		p.Total--
+		p.Pending--
+		if err := putJSON(b, keyMeta, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Subscribed reports whether chat is subscribed.

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/lawbot/lawbot/stats"
-	"github.com/lawbot/lawbot/web"
 )
 
 // TestBrowserChat drives the web chat in headless Chromium over the
@@ -93,7 +92,6 @@ func TestBrowserChat(t *testing.T) {
 		}
 		t.Logf("screenshot: %s", path)
 	}
-	_ = web.DefaultTitle
 }
 
 // browser is Chromium controlled over --remote-debugging-pipe: commands

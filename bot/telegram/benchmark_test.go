@@ -104,13 +104,14 @@ func runLoad(b *testing.B, chats int) (telegramtest.LoadResult, int64, string) {
 	go func() { polled <- tg.Poll(ctx) }()
 
 	res := api.Load(ctx, telegramtest.LoadConfig{
-		Chats: chats, PerChat: 4, Rate: 1250, Duplicates: 0.05, IsAnswer: isAnswer,
+		Chats: chats, PerChat: 4, Rate: 1100, Duplicates: 0.05, IsAnswer: isAnswer,
 	})
 
 	cancel()
 	if err := <-polled; err != nil {
 		b.Fatal(err)
 	}
+	core.Wait()
 	now := time.Now()
 	rep, err := store.Query(context.Background(), stats.Query{From: now.Add(-24 * time.Hour), To: now.Add(24 * time.Hour)})
 	if err != nil {

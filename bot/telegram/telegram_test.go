@@ -14,7 +14,6 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"github.com/go-telegram/bot/models"
 	"github.com/lawbot/lawbot/answer"
 	"github.com/lawbot/lawbot/bot"
 	"github.com/lawbot/lawbot/bot/bottest"
@@ -37,6 +36,7 @@ type harness struct {
 	stats   *boltstore.Store
 	inbox   *state.Bolt
 	mem     *state.Memory
+	core    *bot.Core
 	reg     *prometheus.Registry
 	logs    *syncBuffer
 	stop    context.CancelFunc
@@ -94,7 +94,7 @@ func start(t *testing.T, s setup) *harness {
 			s.edit(cfg)
 		}
 	})
-	h.mem = mem
+	h.mem, h.core = mem, core
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts := []telegram.Option{
 		telegram.WithServerURL(h.api.URL()), telegram.WithPollTimeout(time.Second),
@@ -135,6 +135,7 @@ func (h *harness) shutdown() {
 		h.t.Errorf("Poll: %v", err)
 	}
 	h.stop = nil
+	h.core.Wait()
 	if h.inbox != nil {
 		h.inbox.Close()
 	}
@@ -716,5 +717,3 @@ func errUnauthorized(err error) error {
 	}
 	return errors.New("not a 401")
 }
-
-var _ = models.ChatTypePrivate

@@ -27,15 +27,18 @@ type usageError string
 func (e usageError) Error() string { return string(e) }
 
 var commands = map[string]func(context.Context, *env, []string) error{
-	"eval":   cmdEval,
-	"ask":    cmdAsk,
-	"import": cmdImport,
-	"check":  cmdCheck,
-	"stats":  cmdStats,
-	"serve":  cmdServe,
-	"report": cmdReport,
-	"export": cmdExport,
-	"demo":   cmdDemo,
+	"eval":       cmdEval,
+	"ask":        cmdAsk,
+	"import":     cmdImport,
+	"check":      cmdCheck,
+	"stats":      cmdStats,
+	"bench":      cmdBench,
+	"admin-hash": cmdAdminHash,
+	"serve":      cmdServe,
+	"campaign":   cmdCampaign,
+	"report":     cmdReport,
+	"export":     cmdExport,
+	"demo":       cmdDemo,
 }
 
 // defaultMemoryLimit keeps the heap of a build of the 58k-article index

@@ -26,6 +26,7 @@ import (
 	"github.com/lawbot/lawbot/stats"
 	"github.com/lawbot/lawbot/stats/redisstore"
 	"github.com/lawbot/lawbot/web"
+	"github.com/lawbot/lawbot/web/admin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -164,6 +165,14 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 		web.WithTitle(s.title), web.WithTelegram(func() string { return tgMode.Load().(string) }))
 	mux := http.NewServeMux()
 	mux.Handle("/", webSrv.Handler())
+	if users := env.getenv("LAWBOT_ADMIN_USERS"); users != "" {
+		adm, err := newAdmin(users, store, log)
+		if err != nil {
+			return err
+		}
+		mux.Handle(admin.Prefix, adm)
+		log.Info("staff dashboard on", "path", admin.Prefix)
+	}
 	var hook atomic.Pointer[http.Handler]
 	if s.webhookURL != "" {
 		u, err := url.Parse(s.webhookURL)
@@ -214,6 +223,7 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 	defer cancel()
 	err = srv.Shutdown(sctx) // waits for web answers and webhook updates in progress
 	tgDone.Wait()            // polling lets its updates in progress finish
+	core.Wait()              // statistics still being recorded
 	log.Info("stopped")
 	return err
 }
@@ -393,6 +403,18 @@ func staffList(ids string) bot.Roles {
 		}
 	}
 	return list
+}
+
+// newAdmin builds the staff dashboard from LAWBOT_ADMIN_USERS
+// ("name:bcrypt-hash,..."; make a hash with `lawbot admin-hash`).
+// LAWBOT_ADMIN_SECURE_COOKIE=1 marks its cookie Secure for HTTPS.
+func newAdmin(users string, store stats.Store, log *slog.Logger) (*admin.Handler, error) {
+	u, err := admin.ParseUsers(users)
+	if err != nil {
+		return nil, fmt.Errorf("LAWBOT_ADMIN_USERS: %w", err)
+	}
+	return admin.New(admin.Options{Store: store, Users: u, Logger: log,
+		SecureCookie: os.Getenv("LAWBOT_ADMIN_SECURE_COOKIE") == "1"})
 }
 
 // buttonKey reads the button-signing key: LAWBOT_BUTTON_KEY (hex) when

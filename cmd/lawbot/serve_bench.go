@@ -41,7 +41,7 @@ type benchResult struct {
 // deleted afterwards).
 func cmdBench(ctx context.Context, env *env, args []string) error {
 	if len(args) == 0 || args[0] != "chat" {
-		return usageError("用法: lawbot bench chat [-redis URL] [-chats 5000] [-per-chat 4] [-rate 1250]")
+		return usageError("用法: lawbot bench chat [-redis URL] [-chats 5000] [-per-chat 4] [-rate 1100]")
 	}
 	fs := flag.NewFlagSet("bench chat", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
@@ -50,7 +50,7 @@ func cmdBench(ctx context.Context, env *env, args []string) error {
 	redisURL := fs.String("redis", "", "count into this Redis instead of the embedded store")
 	chats := fs.Int("chats", 5000, "simulated chats")
 	perChat := fs.Int("per-chat", 4, "questions each chat asks, one a second at most")
-	rate := fs.Float64("rate", 1250, "questions offered a second in all")
+	rate := fs.Float64("rate", 1100, "questions offered a second in all")
 	dups := fs.Float64("duplicates", 0.05, "share of updates delivered twice")
 	workers := fs.Int("workers", 256, "updates handled at once")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -121,6 +121,7 @@ func cmdBench(ctx context.Context, env *env, args []string) error {
 	if err := <-polled; err != nil {
 		return err
 	}
+	core.Wait()
 	now := time.Now()
 	rep, err := store.Query(ctx, stats.Query{From: now.Add(-24 * time.Hour), To: now.Add(24 * time.Hour)})
 	if err != nil {

@@ -129,6 +129,69 @@ func TestServe(t *testing.T) {
 	}
 }
 
+// TestServeWebhook runs `lawbot serve` in webhook mode: it registers the
+// webhook with the secret and answers updates posted with it, only those.
+func TestServeWebhook(t *testing.T) {
+	api := telegramtest.NewServer()
+	defer api.Close()
+	dir := t.TempDir()
+	const secret = "0123456789abcdef-webhook"
+	secrets := map[string]string{
+		"LAWBOT_TELEGRAM_TOKEN": telegramtest.Token, "LAWBOT_TELEGRAM_API_URL": api.URL(),
+		"LAWBOT_TELEGRAM_WEBHOOK_SECRET": secret,
+	}
+	var stdout, stderr lockedBuffer
+	e := &env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return secrets[k] }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, e, []string{"serve", "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
+			"-resident-key", filepath.Join(dir, "keys", "resident.key"), "-button-key", filepath.Join(dir, "keys", "button.key"),
+			"-webhook", "https://lawbot.example.org/tg/hook"})
+	}()
+	addr := regexp.MustCompile(`http://(\S+)/`)
+	wait(t, "the server to start", func() bool { return addr.MatchString(stdout.String()) })
+	hook := "http://" + addr.FindStringSubmatch(stdout.String())[1] + "/tg/hook"
+	wait(t, "the webhook to be set", func() bool { return api.Calls("setWebhook") > 0 })
+
+	u := telegramtest.Text(42, "公司拖欠工资怎么办")
+	u.ID = 1001
+	body, _ := json.Marshal(u)
+	post := func(token string) int {
+		req, _ := http.NewRequest(http.MethodPost, hook, bytes.NewReader(body))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if c := post("wrong"); c != http.StatusUnauthorized {
+		t.Errorf("wrong secret: %d, want 401", c)
+	}
+	if c := post(secret); c != http.StatusOK {
+		t.Errorf("update: %d, want 200", c)
+	}
+	if c := post(secret); c != http.StatusOK {
+		t.Errorf("redelivery: %d, want 200", c)
+	}
+	cancel()
+	if c := <-code; c != 0 {
+		t.Errorf("serve exited with %d:\n%s", c, stderr.String())
+	}
+	answers := 0
+	for _, m := range api.SentTo(42) {
+		if strings.Contains(m.Text, "工资") {
+			answers++
+		}
+	}
+	if answers != 1 {
+		t.Errorf("answers = %d, want 1", answers)
+	}
+}
+
 func TestServeRefusesBadConfiguration(t *testing.T) {
 	dir := t.TempDir()
 	for name, tt := range map[string]struct {

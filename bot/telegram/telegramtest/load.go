@@ -22,7 +22,7 @@ var Questions = []string{
 type LoadConfig struct {
 	Chats      int           // default 5000
 	PerChat    int           // default 4
-	Rate       float64       // updates offered a second; default 1250
+	Rate       float64       // updates offered a second; default 1100
 	Duplicates float64       // share of updates delivered again, default 0.05
 	Questions  []string      // asked in turn; required
 	Seed       uint64        // for the duplicates' choice and delay
@@ -56,7 +56,7 @@ func (s *Server) Load(ctx context.Context, cfg LoadConfig) LoadResult {
 		cfg.PerChat = 4
 	}
 	if cfg.Rate <= 0 {
-		cfg.Rate = 1250
+		cfg.Rate = 1100
 	}
 	if cfg.Duplicates < 0 {
 		cfg.Duplicates = 0
