@@ -25,16 +25,9 @@ func cmdImport(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	lastFile := ""
-	arts, bad, err := knowledge.ReadStatutes(fs.Arg(0), func(file string, lines int) {
-		if file != lastFile {
-			lastFile = file
-		}
-		fmt.Fprintf(env.stderr, "\r读取 %s：%d 行", file, lines)
-	})
-	if lastFile != "" {
-		fmt.Fprintln(env.stderr)
-	}
+	bar := newProgressBar(env.stderr, "读取")
+	arts, bad, err := knowledge.ReadStatutes(fs.Arg(0), bar.count)
+	bar.done()
 	if err != nil {
 		return err
 	}
