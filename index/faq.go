@@ -193,7 +193,7 @@ func (f *FAQIndex) search(ctx context.Context, q string, k int, out Phrasing) ([
 	if out.Entry != "" {
 		excluded = fmt.Sprintf("p:%s:%d", out.Entry, out.Index)
 	}
-	n := 20 * max(k, 3)
+	n := 8 * max(k, 3)
 	phr, err := f.fieldSearch(ctx, terms, "phrasings", 3*n)
 	if err != nil {
 		return nil, err
