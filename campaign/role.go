@@ -104,16 +104,17 @@ type Grant struct {
 	At   time.Time `json:"at"`
 }
 
-// Roles tells what users may do: admins from configuration, other roles as
-// granted by an admin and stored.
+// Roles tells what users may do: admins (and staff) from configuration,
+// other roles as granted by an admin and stored.
 type Roles struct {
 	store  *Store
 	admins map[int64]bool
+	staff  map[int64]bool // configured staff: at least RoleStaff
 }
 
 // NewRoles returns Roles with the given admins (Telegram user ids).
 func NewRoles(store *Store, admins []int64) *Roles {
-	r := &Roles{store: store, admins: map[int64]bool{}}
+	r := &Roles{store: store, admins: map[int64]bool{}, staff: map[int64]bool{}}
 	for _, a := range admins {
 		r.admins[a] = true
 	}
@@ -132,6 +133,9 @@ func (r *Roles) Role(user int64) Role {
 		}
 		return nil
 	})
+	if r.staff[user] && role.rank() < RoleStaff.rank() {
+		role = RoleStaff
+	}
 	return role
 }
 

@@ -20,6 +20,9 @@ import (
 type Config struct {
 	// Admins are the Telegram user ids of the admins.
 	Admins []int64
+	// Staff are the Telegram user ids of staff named in configuration: they
+	// are at least RoleStaff whatever is granted or revoked.
+	Staff []int64
 	// Key signs callback data; at least 16 bytes, from the environment.
 	Key []byte
 	// Community is the community key campaigns and activities are counted
@@ -91,7 +94,11 @@ func New(store *Store, cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, roles: NewRoles(store, cfg.Admins), sign: signer{key: cfg.Key}, cfg: cfg}, nil
+	roles := NewRoles(store, cfg.Admins)
+	for _, id := range cfg.Staff {
+		roles.staff[id] = true
+	}
+	return &Service{store: store, roles: roles, sign: signer{key: cfg.Key}, cfg: cfg}, nil
 }
 
 // Roles returns the service's roles; it is a bot.Roles.

@@ -346,3 +346,25 @@ func TestSubscribeDeletes(t *testing.T) {
 		t.Error("chat id kept after unsubscribe")
 	}
 }
+
+// TestConfiguredStaff checks staff named in Config.Staff are staff without
+// a grant, and stay staff after a revocation.
+func TestConfiguredStaff(t *testing.T) {
+	svc, err := campaign.New(openStore(t, t.TempDir()), campaign.Config{Admins: []int64{admin}, Staff: []int64{60}, Key: testKey, Community: "hq"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := svc.Roles()
+	if got := r.Role(60); got != campaign.RoleStaff {
+		t.Errorf("Role(configured staff) = %s, want %s", got, campaign.RoleStaff)
+	}
+	if err := r.Revoke(admin, 60, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Role(60); got != campaign.RoleStaff || !r.IsStaff(context.Background(), "tg:60") {
+		t.Errorf("Role(configured staff) after revoke = %s, want %s", got, campaign.RoleStaff)
+	}
+	if got := r.Role(61); got != campaign.RoleResident {
+		t.Errorf("Role(61) = %s, want %s", got, campaign.RoleResident)
+	}
+}

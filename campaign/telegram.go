@@ -26,11 +26,11 @@ func NewTelegram(b *tg.Bot) *Telegram { return &Telegram{b: b} }
 func (t *Telegram) Send(ctx context.Context, chatID int64, msg Message) error {
 	p := &tg.SendMessageParams{ChatID: chatID, Text: msg.Text, ParseMode: models.ParseModeHTML}
 	if len(msg.Buttons) > 0 {
-		kb := &models.InlineKeyboardMarkup{}
+		kb := inlineKeyboard{InlineKeyboard: make([][]inlineButton, 0, len(msg.Buttons))}
 		for _, row := range msg.Buttons {
-			var r []models.InlineKeyboardButton
+			var r []inlineButton
 			for _, b := range row {
-				r = append(r, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data})
+				r = append(r, inlineButton{Text: b.Text, CallbackData: b.Data})
 			}
 			kb.InlineKeyboard = append(kb.InlineKeyboard, r)
 		}
@@ -38,6 +38,18 @@ func (t *Telegram) Send(ctx context.Context, chatID int64, msg Message) error {
 	}
 	_, err := t.b.SendMessage(ctx, p)
 	return telegramError(err)
+}
+
+// inlineKeyboard is the reply_markup of an inline keyboard with callback
+// buttons only. The library's InlineKeyboardButton always sends an empty
+// copy_text, which the Bot API refuses (BUTTON_COPY_TEXT_INVALID).
+type inlineKeyboard struct {
+	InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
+}
+
+type inlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data"`
 }
 
 // chatGone lists the descriptions of 400s that mean the recipient is gone,

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lawbot/lawbot/bot/telegram/telegramtest"
 	"github.com/lawbot/lawbot/campaign"
 )
 
@@ -57,5 +58,20 @@ func TestTelegramErrors(t *testing.T) {
 				t.Errorf("Send() = %v (%T)", err, err)
 			}
 		})
+	}
+}
+
+// TestTelegramButtons checks buttons reach a Bot API that refuses an empty
+// copy_text, as the real one does.
+func TestTelegramButtons(t *testing.T) {
+	api := telegramtest.NewServer()
+	defer api.Close()
+	msg := campaign.Message{Text: "<b>标题</b>", Buttons: [][]campaign.Button{{{Text: "1A", Data: "q:1:0:0.sig"}, {Text: "1B", Data: "q:1:0:1.sig"}}, {{Text: "已阅", Data: "r:1.sig"}}}}
+	if err := newTelegram(t, api.URL()).Send(context.Background(), 5, msg); err != nil {
+		t.Fatalf("Send() = %v", err)
+	}
+	sent := api.SentTo(5)
+	if len(sent) != 1 || len(sent[0].Keyboard) != 2 || sent[0].Keyboard[0][1].Data != "q:1:0:1.sig" || sent[0].Keyboard[1][0].Text != "已阅" {
+		t.Errorf("sent %+v, want the message with its 2 rows of buttons", sent)
 	}
 }

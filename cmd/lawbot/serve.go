@@ -45,6 +45,7 @@ type serveConfig struct {
 	webhookURL string
 	logLevel   string
 	logFormat  string
+	campaign   campaignConfig
 	// From the environment only: secrets, and the Bot API server.
 	token, secret, apiURL string
 }
@@ -60,6 +61,7 @@ func (s *serveConfig) flags(fs *flag.FlagSet) {
 		"public HTTPS URL Telegram posts updates to; empty means long polling (LAWBOT_TELEGRAM_WEBHOOK_URL)")
 	fs.StringVar(&s.logLevel, "log-level", envOr("LAWBOT_LOG_LEVEL", "info"), "debug, info, warn or error (LAWBOT_LOG_LEVEL)")
 	fs.StringVar(&s.logFormat, "log-format", envOr("LAWBOT_LOG_FORMAT", "text"), "text or json (LAWBOT_LOG_FORMAT)")
+	s.campaign.flags(fs)
 }
 
 func cmdServe(ctx context.Context, env *env, args []string) error {
@@ -150,7 +152,7 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 	if err != nil {
 		return err
 	}
-	core, err := bot.New(bot.Config{
+	core, stopCampaigns, err := newCampaignCore(ctx, log, c.dataDir, sc.redisURL, s, store, bot.Config{
 		Answerer: eng.composer, Base: eng.base, Communities: communities,
 		Sessions: st.sessions, Mediations: st.mediations, Recorder: store,
 		Roles: staffList(s.staff), Key: key, Metrics: metrics, Logger: log,
@@ -158,6 +160,7 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 	if err != nil {
 		return err
 	}
+	defer stopCampaigns()
 
 	var tgMode atomic.Value
 	tgMode.Store("off")

@@ -201,6 +201,7 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		"webhook without secret": {[]string{"-webhook", "https://example.org/tg"}, map[string]string{"LAWBOT_TELEGRAM_TOKEN": "1:x"}},
 		"bad log level":          {[]string{"-log-level", "loud"}, nil},
 		"stray argument":         {[]string{"extra"}, nil},
+		"bad campaign admin":     {[]string{"-campaign-admins", "4711,abc"}, nil},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var out, errb lockedBuffer

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"github.com/lawbot/lawbot/bot"
+	"github.com/lawbot/lawbot/campaign"
+	"github.com/lawbot/lawbot/campaign/chat"
+	"github.com/lawbot/lawbot/stats/redisstore"
+)
+
+// defaultCampaignTick is how often `lawbot serve` looks for campaigns due.
+const defaultCampaignTick = 30 * time.Second
+
+// campaignLeaseKey is the Redis key of the lease that lets one replica send.
+const campaignLeaseKey = "lawbot:campaign:broadcast"
+
+// campaignConfig is what `lawbot serve` needs for the monthly campaigns.
+type campaignConfig struct {
+	admins string
+	themes string
+	// Set by tests only: how often due campaigns are looked for (0 means
+	// defaultCampaignTick), and a function given the campaigns once built.
+	tick  time.Duration
+	ready func(*campaigns)
+}
+
+func (c *campaignConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.admins, "campaign-admins", os.Getenv("LAWBOT_CAMPAIGN_ADMINS"),
+		"Telegram user ids of the campaign admins, comma-separated (LAWBOT_CAMPAIGN_ADMINS)")
+	fs.StringVar(&c.themes, "themes", os.Getenv("LAWBOT_CAMPAIGN_THEMES"),
+		"theme calendar file; empty means the built-in one (LAWBOT_CAMPAIGN_THEMES)")
+}
+
+// campaigns is the campaign wiring of `lawbot serve`.
+type campaigns struct {
+	store *campaign.Store
+	svc   *campaign.Service
+	bc    *campaign.Broadcaster // nil without Telegram
+}
+
+// newCampaignCore builds the campaigns (store, roles, themes, service and
+// chat hooks), then the core with them, wired in the order campaign/chat
+// asks for; with Telegram on it starts broadcasting the campaigns due. stop
+// ends the broadcasting and closes the campaign file: call it once the core
+// handles no more messages.
+func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir, redisURL string, s *serveConfig,
+	rec campaign.Recorder, cfg bot.Config) (core *bot.Core, stop func(), err error) {
+	cc := &s.campaign
+	admins, err := userIDs(cc.admins)
+	if err != nil {
+		return nil, nil, usageError("-campaign-admins: " + err.Error())
+	}
+	staff, _ := userIDs(s.staff) // as staffList: ids that do not parse are skipped
+	cal, err := campaign.LoadCalendar(cc.themes)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := campaign.Open(dataDir, campaign.StoreOptions{})
+	if errors.Is(err, campaign.ErrLocked) {
+		// Another replica shares this data directory and holds the file:
+		// answer as before, without campaigns.
+		log.Warn("campaigns off: the campaign file is held by another process", "data", dataDir)
+		core, err := bot.New(cfg)
+		return core, func() {}, err
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var closers []func() error
+	closers = append(closers, store.Close)
+	closeAll := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			_ = closers[i]()
+		}
+	}
+
+	hooks := chat.New(log)
+	svc, err := campaign.New(store, campaign.Config{
+		Admins: admins, Staff: staff, Key: cfg.Key, Community: bot.NoCommunity,
+		Recorder: rec, Calendar: cal, Button: hooks.Button, Logger: log,
+	})
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	hooks.SetService(svc)
+	// The campaign roles know the configured staff, the admins and the
+	// roles granted since.
+	cfg.Campaigns, cfg.Roles = hooks, svc.Roles()
+	core, err = bot.New(cfg)
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	hooks.SetCore(core)
+	cw := &campaigns{store: store, svc: svc}
+
+	bctx, cancel := context.WithCancel(ctx)
+	var running sync.WaitGroup
+	if s.token != "" {
+		opt := campaign.BroadcastOptions{Recorder: rec, Compose: svc.Compose, StatusDir: dataDir, Logger: log}
+		if redisURL != "" {
+			rdb, err := redisstore.NewClient(redisURL)
+			if err != nil {
+				cancel()
+				closeAll()
+				return nil, nil, err
+			}
+			closers = append(closers, rdb.Close)
+			opt.Lease = campaign.NewLease(rdb, campaignLeaseKey, 0)
+		}
+		send, err := campaignSender(log, s)
+		if err != nil {
+			cancel()
+			closeAll()
+			return nil, nil, err
+		}
+		cw.bc = campaign.NewBroadcaster(store, send, opt)
+		tick := cc.tick
+		if tick <= 0 {
+			tick = defaultCampaignTick
+		}
+		running.Go(func() { runDue(bctx, log, cw.bc, tick) })
+	}
+	log.Info("campaigns on", "admins", len(admins), "staff", len(staff), "themes", len(cal.Themes()),
+		"subscribers", store.Subscribers(), "broadcasting", cw.bc != nil, "lease", redisURL != "" && cw.bc != nil)
+	if cc.ready != nil {
+		cc.ready(cw)
+	}
+	return core, func() {
+		cancel()
+		running.Wait()
+		closeAll()
+	}, nil
+}
+
+// runDue broadcasts the campaigns due, now and every tick, until ctx ends.
+// The first run resumes a broadcast a restart interrupted.
+func runDue(ctx context.Context, log *slog.Logger, bc *campaign.Broadcaster, tick time.Duration) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		if err := bc.RunDue(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Warn("campaign: broadcast not finished; retrying", "err", err, "retry_in", tick)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// campaignSender is the Telegram sender of broadcasts: a Bot API client of
+// its own, as the chat's is not exposed. The library keeps the token out of
+// its errors.
+func campaignSender(log *slog.Logger, s *serveConfig) (campaign.Sender, error) {
+	opts := []tgbot.Option{
+		tgbot.WithSkipGetMe(),
+		tgbot.WithErrorsHandler(func(err error) { log.Warn("campaign: telegram library", "err", err) }),
+	}
+	if s.apiURL != "" {
+		opts = append(opts, tgbot.WithServerURL(s.apiURL))
+	}
+	api, err := tgbot.New(s.token, opts...)
+	if err != nil {
+		return nil, errors.New("campaign: telegram client: " + strings.ReplaceAll(err.Error(), s.token, "<token>"))
+	}
+	return campaign.NewTelegram(api), nil
+}
+
+// userIDs parses "4711, 4712" into Telegram user ids; the error names the
+// first entry that is not one.
+func userIDs(list string) ([]int64, error) {
+	var ids []int64
+	var bad error
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			if bad == nil {
+				bad = fmt.Errorf("%q 不是 Telegram 用户 id", f)
+			}
+			continue
+		}
+		ids = append(ids, n)
+	}
+	return ids, bad
+}
