@@ -32,6 +32,21 @@ const (
 	Rephrase
 )
 
+// String names the kind in logs and metric labels.
+func (k Kind) String() string {
+	switch k {
+	case FAQ:
+		return "faq"
+	case Articles:
+		return "articles"
+	case NoMatch:
+		return "nomatch"
+	case Rephrase:
+		return "rephrase"
+	}
+	return "unknown"
+}
+
 // MaxArticles is how many articles an answer shows at most.
 const MaxArticles = 5
 

@@ -103,7 +103,7 @@ func (m *Metrics) answer(ch stats.Channel, kind answer.Kind, typed bool, took ti
 	if m == nil {
 		return
 	}
-	m.answers.WithLabelValues(string(ch), kindLabel(kind)).Inc()
+	m.answers.WithLabelValues(string(ch), kind.String()).Inc()
 	if !typed {
 		return
 	}
@@ -132,18 +132,4 @@ func (m *Metrics) statsError() {
 	if m != nil {
 		m.statsFail.Inc()
 	}
-}
-
-func kindLabel(k answer.Kind) string {
-	switch k {
-	case answer.FAQ:
-		return "faq"
-	case answer.Articles:
-		return "articles"
-	case answer.NoMatch:
-		return "nomatch"
-	case answer.Rephrase:
-		return "rephrase"
-	}
-	return "unknown"
 }
