@@ -29,6 +29,11 @@ type term struct {
 // words its colloquial words map to (weight expandWeight), minus question
 // words and the stop terms given.
 func queryTerms(q string, stop map[string]bool, expandWeight float64) []term {
+	if len(q) > 8*MaxQueryRunes {
+		// Cut a pasted document before normalising all of it; a rune cut
+		// in half at the end becomes a break.
+		q = q[:8*MaxQueryRunes]
+	}
 	norm := Normalize(q)
 	if utf8.RuneCountInString(norm) > MaxQueryRunes {
 		norm = string([]rune(norm)[:MaxQueryRunes])
