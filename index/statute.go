@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"os"
 	"path/filepath"
@@ -88,17 +89,7 @@ type BuildProgress func(done, total int)
 func SourceHash(st *knowledge.Statutes, past []knowledge.Consultation) string {
 	h := st.Hash()
 	b, _ := json.Marshal(past)
-	return fmt.Sprintf("v%d-%s-%x", metaVersion, h[:16], hashBytes(b))
-}
-
-func hashBytes(b []byte) uint64 {
-	// FNV-1a: enough to notice a changed input file.
-	var h uint64 = 14695981039346656037
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return h
+	return fmt.Sprintf("v%d-%s-%x", metaVersion, h[:16], fnvSum(b))
 }
 
 func textFieldMapping() *mapping.FieldMapping {
@@ -307,6 +298,13 @@ func writeMeta(dir string, meta *statuteMeta) error {
 		return fmt.Errorf("index: write meta: %w", err)
 	}
 	return nil
+}
+
+// fnvSum is enough to notice a changed input file.
+func fnvSum(b []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(b) // never fails
+	return h.Sum64()
 }
 
 // ErrStale means the index on disk was built from other inputs (or by

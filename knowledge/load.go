@@ -501,6 +501,3 @@ func leadsWithEmergency(answer string) bool {
 	}
 	return false
 }
-
-// ErrNoEntries is returned when a base has nothing to answer with.
-var ErrNoEntries = errors.New("knowledge base has no entries")

@@ -36,11 +36,10 @@ const entryTmpl = `- id: ID
   reviewed: 2026-01-15
 `
 
-// entryLines is the number of lines of entryTmpl. The fields of the second
-// entry of a file are on these lines: id 17, category 18, question 19,
-// phrasings 20 (items 21-23), answer 24, citations 27 (items 28-29),
-// next_steps 30, tags 31, reviewed 32.
-const entryLines = 16
+// entryTmpl is 16 lines long. The fields of the second entry of a file are
+// on these lines: id 17, category 18, question 19, phrasings 20 (items
+// 21-23), answer 24, citations 27 (items 28-29), next_steps 30, tags 31,
+// reviewed 32.
 
 // entry returns a valid entry with the given id, changed by replacing each
 // pair of old and new text.

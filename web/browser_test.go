@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"net/http/httptest"
 	"os"
@@ -205,18 +206,28 @@ func (b *browser) send(method, session string, params any) chan reply {
 
 func (b *browser) call(t *testing.T, method, session string, params any) json.RawMessage {
 	t.Helper()
+	res, err := b.tryCall(method, session, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// tryCall is call returning the protocol's error (for example "Cannot find
+// default execution context" while a page is still loading) instead of
+// failing the test, so that waits can retry.
+func (b *browser) tryCall(method, session string, params any) (json.RawMessage, error) {
 	select {
 	case r := <-b.send(method, session, params):
 		if r.Error != nil {
-			t.Fatalf("%s: %s", method, r.Error.Message)
+			return nil, fmt.Errorf("%s: %s", method, r.Error.Message)
 		}
-		return r.Result
+		return r.Result, nil
 	case <-b.dead:
-		t.Fatalf("%s: chromium went away", method)
+		return nil, fmt.Errorf("%s: chromium went away", method)
 	case <-time.After(20 * time.Second):
-		t.Fatalf("%s: no reply from chromium", method)
+		return nil, fmt.Errorf("%s: no reply from chromium", method)
 	}
-	return nil
 }
 
 // page is one tab.
@@ -256,7 +267,10 @@ func (p *page) eval(t *testing.T, expr string) any {
 
 func (p *page) tryEval(t *testing.T, expr string) (any, error) {
 	t.Helper()
-	res := p.call(t, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true})
+	res, err := p.b.tryCall("Runtime.evaluate", p.session, map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true})
+	if err != nil {
+		return nil, err
+	}
 	var r struct {
 		Result           struct{ Value any }
 		ExceptionDetails *struct{ Text string }

@@ -106,7 +106,7 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 		return err
 	}
 	defer faq.Close()
-	composer := &answer.Composer{Base: base, FAQ: faq, Laws: st, Statutes: idx}
+	composer := &answer.Composer{Base: base, FAQ: faq, Laws: st}
 	buildTime := time.Since(start)
 	if *params != "" {
 		p := index.DefaultParams
@@ -137,11 +137,13 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 	)
 	for _, q := range qs {
 		t0 := time.Now()
-		hits, err := idx.Search(ctx, q.Query, *k)
+		// One search serves both the ranked list and the composed answer.
+		found, err := idx.Search(ctx, q.Query, max(*k, 2*answer.MaxArticles))
 		if err != nil {
 			return err
 		}
 		ms := float64(time.Since(t0).Microseconds()) / 1000
+		hits := found[:min(*k, len(found))]
 		lat = append(lat, ms)
 		line := evalLine{ID: rawID(q.ID), MS: ms, Articles: []json.RawMessage{}, AnswerArticles: []json.RawMessage{}}
 		ids := make([]string, len(hits))
@@ -149,6 +151,7 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 			ids[i] = h.ID
 			line.Articles = append(line.Articles, rawID(h.ID))
 		}
+		composer.Statutes = searched(found)
 		a, err := composer.Ask(ctx, q.Query)
 		if err != nil {
 			return err
@@ -181,6 +184,14 @@ func cmdEval(ctx context.Context, env *env, args []string) error {
 		sum.print(env.stderr, lat, buildTime, built)
 	}
 	return nil
+}
+
+// searched serves articles already found for the question being composed,
+// so eval does not search the statutes twice per question.
+type searched []index.Hit
+
+func (h searched) Search(_ context.Context, _ string, k int) ([]index.Hit, error) {
+	return h[:min(k, len(h))], nil
 }
 
 // splitHoldout sorts questions by id (numerically when ids are numbers) and

@@ -94,7 +94,8 @@ func (s *Store) Unanswered(ctx context.Context, q stats.Query, limit int) ([]sta
 	var out []stats.Question
 	err = s.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketQuestions).Cursor()
-		k, v := c.Seek(questionKey(q.To, ""))
+		k, _ := c.Seek(questionKey(q.To, ""))
+		var v []byte
 		if k == nil {
 			k, v = c.Last()
 		} else {
