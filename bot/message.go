@@ -57,7 +57,20 @@ type Reply struct {
 	Answer *answer.Answer
 	// Buttons are rows of buttons shown under the reply.
 	Buttons [][]Button
+	// File is a document sent with the reply (an export, a poster); Text
+	// is its caption. Channels that cannot send files show Text only.
+	File *File
 }
+
+// File is a document a reply carries.
+type File struct {
+	Name string // file name with extension, e.g. "统计-2026.xlsx"
+	Data []byte
+}
+
+// MaxFileSize is the largest file a reply may carry (the Bot API's limit
+// for uploads is 50 MB).
+const MaxFileSize = 50 << 20
 
 // Button is an inline button under a reply.
 type Button struct {

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -83,6 +84,13 @@ type target struct {
 func (b *Bot) send(ctx context.Context, to target, replies []bot.Reply) error {
 	first := true
 	for _, r := range replies {
+		if r.File != nil {
+			if err := b.sendDocument(ctx, to, r); err != nil {
+				return err
+			}
+			first = false
+			continue
+		}
 		pieces := formatReply(r)
 		for i, p := range pieces {
 			params := &tgbot.SendMessageParams{
@@ -113,6 +121,32 @@ func (b *Bot) send(ctx context.Context, to target, replies []bot.Reply) error {
 func (b *Bot) sendMessage(ctx context.Context, params *tgbot.SendMessageParams) error {
 	return b.call(ctx, "sendMessage", func(ctx context.Context) error {
 		_, err := b.api.SendMessage(ctx, params)
+		return err
+	})
+}
+
+// sendDocument sends r's file with its text as the caption (plain text,
+// cut to the Bot API's 1024 characters) and its buttons.
+func (b *Bot) sendDocument(ctx context.Context, to target, r bot.Reply) error {
+	if len(r.File.Data) > bot.MaxFileSize {
+		return fmt.Errorf("telegram: file %q too large (%d bytes)", r.File.Name, len(r.File.Data))
+	}
+	caption, _ := truncateRunes(r.Text, 1024)
+	params := &tgbot.SendDocumentParams{
+		ChatID:   to.chatID,
+		Document: &models.InputFileUpload{Filename: r.File.Name, Data: bytes.NewReader(r.File.Data)},
+		Caption:  caption,
+	}
+	if len(r.Buttons) > 0 {
+		params.ReplyMarkup = keyboard(r.Buttons)
+	}
+	if to.replyTo != 0 {
+		params.ReplyParameters = &models.ReplyParameters{MessageID: to.replyTo, AllowSendingWithoutReply: true}
+	}
+	return b.call(ctx, "sendDocument", func(ctx context.Context) error {
+		// A retry sends the file again from its start.
+		params.Document = &models.InputFileUpload{Filename: r.File.Name, Data: bytes.NewReader(r.File.Data)}
+		_, err := b.api.SendDocument(ctx, params)
 		return err
 	})
 }

@@ -133,7 +133,7 @@ func New(ctx context.Context, token string, core *bot.Core, opts ...Option) (*Bo
 	api, err := tgbot.New(token,
 		tgbot.WithSkipGetMe(),
 		tgbot.WithServerURL(b.server),
-		tgbot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second, Transport: transport}),
+		tgbot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second, Transport: wholeBody{transport}}),
 		tgbot.WithErrorsHandler(func(err error) {
 			b.log.Error("telegram library", "err", b.redact(err))
 		}),

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -53,6 +54,7 @@ func cmdBench(ctx context.Context, env *env, args []string) error {
 	rate := fs.Float64("rate", 1100, "questions offered a second in all")
 	dups := fs.Float64("duplicates", 0.05, "share of updates delivered twice")
 	workers := fs.Int("workers", 256, "updates handled at once")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -114,6 +116,17 @@ func cmdBench(ctx context.Context, env *env, args []string) error {
 
 	fmt.Fprintf(env.stderr, "%d 个会话，每个 %d 个问题，每秒 %.0f 个，%.0f%% 重复投递；统计：%s\n",
 		*chats, *perChat, *rate, *dups*100, kind)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	res := api.Load(ctx, telegramtest.LoadConfig{
 		Chats: *chats, PerChat: *perChat, Rate: *rate, Duplicates: *dups, IsAnswer: isAnswer,
 	})

@@ -42,6 +42,15 @@ type Sent struct {
 	Keyboard  [][]Button
 	ReplyTo   int
 	At        time.Time
+	// Document is set for sendDocument: the file's name and content; Text
+	// is then the caption.
+	Document *Document
+}
+
+// Document is a file sent with sendDocument.
+type Document struct {
+	Name string
+	Data []byte
 }
 
 // Button is an inline button of a sent message.
@@ -319,6 +328,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.getUpdates(w, r, params)
 	case "sendMessage":
 		s.sendMessage(w, params)
+	case "sendDocument":
+		s.sendDocument(w, params)
 	case "answerCallbackQuery":
 		text := params["text"]
 		if len([]rune(text)) > 200 {
@@ -384,13 +395,28 @@ func readParams(r *http.Request) (map[string]string, error) {
 			}
 		}
 	case "multipart/form-data":
-		if err := r.ParseMultipartForm(1 << 20); errors.Is(err, io.EOF) {
-			return out, nil // no parameters: the library sends an empty body
-		} else if err != nil {
+		mr, err := r.MultipartReader()
+		if err != nil {
 			return nil, err
 		}
-		for k, v := range r.MultipartForm.Value {
-			out[k] = v[0]
+		for {
+			p, err := mr.NextPart()
+			if errors.Is(err, io.EOF) {
+				break // also the library's empty body for no parameters
+			}
+			if err != nil {
+				return nil, err
+			}
+			v, err := io.ReadAll(io.LimitReader(p, 50<<20))
+			if err != nil {
+				return nil, err
+			}
+			if name := p.FileName(); name != "" {
+				// A file: its name and content, as "name\x00content".
+				out[p.FormName()] = name + "\x00" + string(v)
+				continue
+			}
+			out[p.FormName()] = string(v)
 		}
 	default:
 		if err := r.ParseForm(); err != nil {
@@ -510,34 +536,82 @@ func (s *Server) sendMessage(w http.ResponseWriter, params map[string]string) {
 	}})
 }
 
+// sendDocument takes an uploaded file as the Bot API does: a caption of at
+// most 1024 characters, a file of at most 50 MB that is not empty.
+func (s *Server) sendDocument(w http.ResponseWriter, params map[string]string) {
+	chat, err := strconv.ParseInt(params["chat_id"], 10, 64)
+	if err != nil {
+		fail(w, http.StatusBadRequest, "Bad Request: chat not found")
+		return
+	}
+	name, data, ok := strings.Cut(params["document"], "\x00")
+	switch {
+	case !ok:
+		fail(w, http.StatusBadRequest, "Bad Request: there is no document in the request")
+		return
+	case data == "":
+		fail(w, http.StatusBadRequest, "Bad Request: file must be non-empty")
+		return
+	case len(data) > 50<<20:
+		fail(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return
+	case utf16Len(params["caption"]) > 1024:
+		fail(w, http.StatusBadRequest, "Bad Request: message caption is too long")
+		return
+	}
+	var kb [][]Button
+	if m := params["reply_markup"]; m != "" {
+		if kb, err = parseKeyboard(m); err != nil {
+			fail(w, http.StatusBadRequest, "Bad Request: "+err.Error())
+			return
+		}
+	}
+	s.mu.Lock()
+	s.nextMsg++
+	m := Sent{ChatID: chat, MessageID: s.nextMsg, Text: params["caption"], Keyboard: kb, At: time.Now(),
+		Document: &Document{Name: name, Data: []byte(data)}}
+	s.sent = append(s.sent, m)
+	onSend := s.onSend
+	s.mu.Unlock()
+	if onSend != nil {
+		onSend(m)
+	}
+	reply(w, http.StatusOK, apiResponse{OK: true, Result: models.Message{
+		ID: m.MessageID, Date: int(m.At.Unix()), Chat: models.Chat{ID: chat, Type: models.ChatTypePrivate},
+		Caption: m.Text, From: &models.User{ID: BotID, IsBot: true, Username: Username},
+		Document: &models.Document{FileID: fmt.Sprintf("doc%d", m.MessageID), FileName: name, FileSize: int64(len(data))},
+	}})
+}
+
 // parseKeyboard checks an inline keyboard as the Bot API does.
 func parseKeyboard(markup string) ([][]Button, error) {
 	var k struct {
-		InlineKeyboard [][]map[string]json.RawMessage `json:"inline_keyboard"`
+		InlineKeyboard [][]struct {
+			Text         string           `json:"text"`
+			CallbackData string           `json:"callback_data"`
+			CopyText     *json.RawMessage `json:"copy_text"`
+		} `json:"inline_keyboard"`
 	}
 	if err := json.Unmarshal([]byte(markup), &k); err != nil {
 		return nil, fmt.Errorf("can't parse reply keyboard markup JSON object")
 	}
-	var out [][]Button
+	out := make([][]Button, 0, len(k.InlineKeyboard))
 	for _, row := range k.InlineKeyboard {
-		var r []Button
+		r := make([]Button, 0, len(row))
 		for _, b := range row {
-			var text, data string
-			_ = json.Unmarshal(b["text"], &text)
-			_ = json.Unmarshal(b["callback_data"], &data)
-			if ct, ok := b["copy_text"]; ok {
+			if b.CopyText != nil {
 				var c struct{ Text string }
-				if json.Unmarshal(ct, &c) != nil || c.Text == "" {
+				if json.Unmarshal(*b.CopyText, &c) != nil || c.Text == "" {
 					return nil, fmt.Errorf("BUTTON_COPY_TEXT_INVALID")
 				}
 			}
 			switch {
-			case strings.TrimSpace(text) == "":
+			case strings.TrimSpace(b.Text) == "":
 				return nil, fmt.Errorf("BUTTON_TEXT_EMPTY")
-			case data == "" || len(data) > 64:
+			case b.CallbackData == "" || len(b.CallbackData) > 64:
 				return nil, fmt.Errorf("BUTTON_DATA_INVALID")
 			}
-			r = append(r, Button{Text: text, Data: data})
+			r = append(r, Button{Text: b.Text, Data: b.CallbackData})
 		}
 		out = append(out, r)
 	}
