@@ -48,6 +48,14 @@ type Bolt struct {
 	mu   sync.Mutex // guards busy
 	busy map[int64]bool
 
+	// Sessions are written behind: SaveSession keeps them here and a
+	// flush, sessionFlush later, writes all of them in one commit.
+	smu      sync.Mutex // guards dirty, writing, flushing
+	dirty    map[string][]byte
+	writing  map[string][]byte // being written by a flush
+	flushing bool              // a flush is scheduled
+	fmu      sync.Mutex        // one flush at a time
+
 	quit chan struct{}
 	done chan struct{}
 	once sync.Once
@@ -79,10 +87,12 @@ func OpenBolt(dir string, opts Options) (*Bolt, error) {
 		db.Close()
 		return nil, fmt.Errorf("state: open %s: %w", path, err)
 	}
-	// Concurrent writes wait at most 2ms to share a commit: under load
-	// batches fill on their own while the previous commit syncs.
-	db.MaxBatchDelay = 2 * time.Millisecond
-	b := &Bolt{db: db, opts: opts.withDefaults(), busy: map[int64]bool{}, quit: make(chan struct{}), done: make(chan struct{})}
+	// Concurrent writes wait at most 10ms to share a commit. Marking
+	// updates done is the only frequent one, and nothing waits for it but
+	// the next start's inbox.
+	db.MaxBatchDelay = 10 * time.Millisecond
+	b := &Bolt{db: db, opts: opts.withDefaults(), busy: map[int64]bool{}, dirty: map[string][]byte{},
+		quit: make(chan struct{}), done: make(chan struct{})}
 	if _, err := b.Purge(context.Background()); err != nil {
 		db.Close()
 		return nil, err
@@ -111,23 +121,40 @@ func (b *Bolt) Close() error {
 	b.once.Do(func() {
 		close(b.quit)
 		<-b.done
-		err = b.db.Close()
+		err = errors.Join(b.flushSessions(), b.db.Close())
 	})
 	return err
 }
 
 func idKey(id int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(id)) }
 
+// sessionFlush is how long a saved session may wait in memory before it is
+// written. Sessions are a convenience (the chosen community, the last
+// answer for follow-ups, a form being filled in): a crash loses at most
+// this much of them, and answers do not wait for a disk sync each.
+const sessionFlush = 200 * time.Millisecond
+
 // Session returns the resident's session, or the zero Session.
 func (b *Bolt) Session(_ context.Context, resident string) (bot.Session, error) {
 	var s storedSession
-	err := b.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketSessions).Get([]byte(resident))
-		if v == nil {
-			return nil
-		}
-		return json.Unmarshal(v, &s)
-	})
+	b.smu.Lock()
+	v, ok := b.dirty[resident]
+	if !ok {
+		v, ok = b.writing[resident]
+	}
+	b.smu.Unlock()
+	var err error
+	if ok {
+		err = json.Unmarshal(v, &s)
+	} else {
+		err = b.db.View(func(tx *bolt.Tx) error {
+			v := tx.Bucket(bucketSessions).Get([]byte(resident))
+			if v == nil {
+				return nil
+			}
+			return json.Unmarshal(v, &s)
+		})
+	}
 	if err != nil {
 		return bot.Session{}, fmt.Errorf("state: session: %w", err)
 	}
@@ -137,19 +164,63 @@ func (b *Bolt) Session(_ context.Context, resident string) (bot.Session, error) 
 	return s.S, nil
 }
 
-// SaveSession stores the resident's session.
+// SaveSession stores the resident's session. It is written to disk within
+// sessionFlush, and at Close.
 func (b *Bolt) SaveSession(_ context.Context, resident string, s bot.Session) error {
 	v, err := json.Marshal(storedSession{S: s, T: b.opts.Now()})
 	if err != nil {
 		return fmt.Errorf("state: save session: %w", err)
 	}
-	err = b.db.Batch(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSessions).Put([]byte(resident), v)
-	})
-	if err != nil {
-		return fmt.Errorf("state: save session: %w", err)
+	b.smu.Lock()
+	defer b.smu.Unlock()
+	b.dirty[resident] = v
+	if !b.flushing {
+		b.flushing = true
+		time.AfterFunc(sessionFlush, func() { _ = b.flushSessions() })
 	}
 	return nil
+}
+
+// FlushSessions writes the sessions saved so far to disk now.
+func (b *Bolt) FlushSessions() error { return b.flushSessions() }
+
+// flushSessions writes the dirty sessions in one commit. Sessions that
+// could not be written stay dirty for the next flush.
+func (b *Bolt) flushSessions() error {
+	b.fmu.Lock()
+	defer b.fmu.Unlock()
+	b.smu.Lock()
+	dirty := b.dirty
+	b.dirty, b.writing, b.flushing = map[string][]byte{}, dirty, false
+	b.smu.Unlock()
+	if len(dirty) == 0 {
+		return nil
+	}
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketSessions)
+		for k, v := range dirty {
+			if err := bk.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	b.smu.Lock()
+	defer b.smu.Unlock()
+	b.writing = nil
+	if err == nil {
+		return nil
+	}
+	for k, v := range dirty {
+		if _, newer := b.dirty[k]; !newer {
+			b.dirty[k] = v
+		}
+	}
+	if !b.flushing && !errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		b.flushing = true
+		time.AfterFunc(sessionFlush, func() { _ = b.flushSessions() })
+	}
+	return fmt.Errorf("state: write %d sessions: %w", len(dirty), err)
 }
 
 // AddMediation keeps r unless a request with its ID is kept already.

@@ -306,3 +306,65 @@ func TestBoltSurvivesRestart(t *testing.T) {
 		t.Errorf("Session after restart = %+v", s)
 	}
 }
+
+// Sessions are written behind, but a session read while it waits to be
+// written, or while it is being written, is the newest one, and every
+// session saved before Close is on disk after it.
+func TestBoltSessionsWrittenBehind(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	b, err := state.OpenBolt(dir, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const residents = 200
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() { // flushes at random moments, as the timer would
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				if err := b.FlushSessions(); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	}()
+	for round := range 5 {
+		for r := range residents {
+			res := fmt.Sprintf("tg:%d", r)
+			want := fmt.Sprintf("社区%d", round)
+			if err := b.SaveSession(ctx, res, bot.Session{Community: want}); err != nil {
+				t.Fatal(err)
+			}
+			if s, err := b.Session(ctx, res); err != nil || s.Community != want {
+				t.Fatalf("round %d: Session(%s) = %+v, %v; want %s", round, res, s, err, want)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if err := b.SaveSession(ctx, "tg:last", bot.Session{Community: "最后"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err = state.OpenBolt(dir, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for r := range residents {
+		if s, _ := b.Session(ctx, fmt.Sprintf("tg:%d", r)); s.Community != "社区4" {
+			t.Fatalf("after restart: tg:%d = %+v, want 社区4", r, s)
+		}
+	}
+	if s, _ := b.Session(ctx, "tg:last"); s.Community != "最后" {
+		t.Errorf("session saved just before Close lost: %+v", s)
+	}
+}

@@ -62,6 +62,7 @@ type Bot struct {
 	pollTimeout  time.Duration
 	grace        time.Duration
 	maxRetryWait time.Duration
+	typingDelay  time.Duration
 
 	id       int64
 	username string
@@ -109,6 +110,17 @@ func WithGrace(d time.Duration) Option { return func(b *Bot) { b.grace = d } }
 // and 5xx responses; the default is 60s.
 func WithMaxRetryWait(d time.Duration) Option { return func(b *Bot) { b.maxRetryWait = d } }
 
+// DefaultTypingDelay is how long composing an answer may take before the
+// resident is shown "typing…". The Bot API advises the chat action only
+// when a reply takes noticeable time: a quick answer arrives before the
+// indicator would be seen, and the call would cost a request for nothing.
+const DefaultTypingDelay = 250 * time.Millisecond
+
+// WithTypingDelay sets how long an answer may take before "typing…" is
+// shown; 0 shows it at once for every question. The default is
+// DefaultTypingDelay.
+func WithTypingDelay(d time.Duration) Option { return func(b *Bot) { b.typingDelay = max(d, 0) } }
+
 // New connects to the Bot API with token and asks who the bot is (getMe).
 func New(ctx context.Context, token string, core *bot.Core, opts ...Option) (*Bot, error) {
 	if strings.TrimSpace(token) == "" {
@@ -117,7 +129,7 @@ func New(ctx context.Context, token string, core *bot.Core, opts ...Option) (*Bo
 	b := &Bot{
 		core: core, token: token, server: "https://api.telegram.org",
 		log: slog.New(slog.DiscardHandler), workers: 64, pollTimeout: 50 * time.Second,
-		grace: 20 * time.Second, maxRetryWait: 60 * time.Second,
+		grace: 20 * time.Second, maxRetryWait: 60 * time.Second, typingDelay: DefaultTypingDelay,
 	}
 	for _, o := range opts {
 		o(b)

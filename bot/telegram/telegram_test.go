@@ -35,9 +35,6 @@ func TestQuestionGetsAnswerWithButtons(t *testing.T) {
 	for _, label := range []string{"有帮助", "没帮助", "法律顾问"} {
 		button(t, ans, label)
 	}
-	if acts := h.api.Actions(); len(acts) == 0 || acts[0].ChatID != 1001 || acts[0].Action != "typing" {
-		t.Errorf("chat actions = %+v, want typing in 1001", acts)
-	}
 	h.waitDone()
 	h.shutdown()
 	if n := h.count(stats.KindConsultation); n != 1 {
@@ -431,7 +428,7 @@ func TestNoUpdateLostAcrossRestart(t *testing.T) {
 	h := start(t, setup{api: api, dir: dir})
 	first := telegramtest.Text(1401, "公司拖欠工资怎么办")
 	first.ID = api.Push(first)
-	h.wait("typing", func() bool { return len(api.Actions()) > 0 })
+	h.wait("the answer being sent", func() bool { return api.Calls("sendMessage") > 0 })
 	h.shutdown() // graceful: the answer in flight is finished
 	if n := len(answers(api.SentTo(1401))); n != 1 {
 		t.Fatalf("in-flight answer sent %d times, want 1", n)
@@ -492,4 +489,52 @@ func errUnauthorized(err error) error {
 		return err
 	}
 	return errors.New("not a 401")
+}
+
+// slowAnswerer takes its time over every question.
+type slowAnswerer struct {
+	bot.Answerer
+	delay time.Duration
+}
+
+func (s slowAnswerer) Ask(ctx context.Context, q string) (answer.Answer, error) {
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return answer.Answer{}, ctx.Err()
+	}
+	return s.Answerer.Ask(ctx, q)
+}
+
+// "typing…" is shown while a slow answer is composed, before the answer,
+// and not at all for an answer that comes at once.
+func TestTypingWhileSlowAnswer(t *testing.T) {
+	fast := start(t, setup{})
+	fast.api.Push(telegramtest.Text(1501, "房东不退押金怎么办"))
+	fast.waitSentTo(1501, 1)
+	fast.waitDone()
+	if acts := fast.api.Actions(); len(acts) != 0 {
+		t.Errorf("quick answer: chat actions %+v, want none", acts)
+	}
+
+	slow := start(t, setup{edit: func(c *bot.Config) {
+		c.Answerer = slowAnswerer{c.Answerer, telegram.DefaultTypingDelay + 400*time.Millisecond}
+	}})
+	slow.api.Push(telegramtest.Text(1502, "房东不退押金怎么办"))
+	msgs := slow.waitSentTo(1502, 1)
+	acts := slow.api.Actions()
+	if len(acts) != 1 || acts[0].ChatID != 1502 || acts[0].Action != "typing" {
+		t.Fatalf("slow answer: chat actions %+v, want one typing in 1502", acts)
+	}
+	if !acts[0].At.Before(msgs[0].At) {
+		t.Errorf("typing at %v, answer at %v: want typing first", acts[0].At, msgs[0].At)
+	}
+
+	always := start(t, setup{options: []telegram.Option{telegram.WithTypingDelay(0)}})
+	always.api.Push(telegramtest.Text(1503, "房东不退押金怎么办"))
+	always.waitSentTo(1503, 1)
+	always.waitDone()
+	if acts := always.api.Actions(); len(acts) != 1 || acts[0].Action != "typing" {
+		t.Errorf("delay 0: chat actions %+v, want one typing", acts)
+	}
 }

@@ -121,14 +121,30 @@ func (b *Bot) onMessage(ctx context.Context, id int64, msg *models.Message) (boo
 		Group:    group,
 		Text:     text,
 	}
-	// "typing…" is shown while the answer is composed, and before it.
-	typed := make(chan struct{})
+	// "typing…" is shown when composing the answer takes noticeable time,
+	// as the Bot API recommends; it is never sent after the answer.
+	ready, typed := make(chan struct{}), make(chan struct{})
 	if strings.HasPrefix(text, "/") {
 		close(typed)
 	} else {
-		go func() { defer close(typed); b.typing(ctx, msg.Chat.ID) }()
+		go func() {
+			defer close(typed)
+			if b.typingDelay > 0 {
+				t := time.NewTimer(b.typingDelay)
+				defer t.Stop()
+				select {
+				case <-ready:
+					return
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+			b.typing(ctx, msg.Chat.ID)
+		}()
 	}
 	res, err := b.core.Handle(ctx, m)
+	close(ready)
 	if err != nil {
 		// The resident gets the polite reply in res; the log gets why.
 		b.log.Warn("telegram: handling message", "update_id", id, "chat_id", msg.Chat.ID, "err", err)

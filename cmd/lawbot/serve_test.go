@@ -105,9 +105,9 @@ func TestServe(t *testing.T) {
 
 	// SIGTERM while an answer is being sent: the answer still goes out.
 	api.SetSendDelay(500 * time.Millisecond)
-	actions := len(api.Actions())
+	calls := api.Calls("sendMessage")
 	api.Push(telegramtest.Text(3, "邻居装修噪音太大"))
-	wait(t, "typing", func() bool { return len(api.Actions()) > actions })
+	wait(t, "the answer being sent", func() bool { return api.Calls("sendMessage") > calls })
 	cancel()
 	select {
 	case c := <-code:

@@ -69,6 +69,7 @@ type Callback struct {
 type Action struct {
 	ChatID int64
 	Action string
+	At     time.Time
 }
 
 // Fault is a failure to return from the next call of a method.
@@ -343,7 +344,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "sendChatAction":
 		chat, _ := strconv.ParseInt(params["chat_id"], 10, 64)
 		s.mu.Lock()
-		s.actions = append(s.actions, Action{ChatID: chat, Action: params["action"]})
+		s.actions = append(s.actions, Action{ChatID: chat, Action: params["action"], At: time.Now()})
 		s.mu.Unlock()
 		reply(w, http.StatusOK, apiResponse{OK: true, Result: true})
 	case "setMyCommands":
