@@ -111,12 +111,6 @@ func cmdBench(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pctx, stop := context.WithCancel(ctx)
-	polled := make(chan error, 1)
-	go func() { polled <- tg.Poll(pctx) }()
-
-	fmt.Fprintf(env.stderr, "%d 个会话，每个 %d 个问题，每秒 %.0f 个，%.0f%% 重复投递；统计：%s\n",
-		*chats, *perChat, *rate, *dups*100, kind)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -128,6 +122,13 @@ func cmdBench(ctx context.Context, env *env, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	polled := make(chan error, 1)
+	go func() { polled <- tg.Poll(pctx) }()
+
+	fmt.Fprintf(env.stderr, "%d 个会话，每个 %d 个问题，每秒 %.0f 个，%.0f%% 重复投递；统计：%s\n",
+		*chats, *perChat, *rate, *dups*100, kind)
 	cpu0 := cpuTime()
 	res := api.Load(ctx, telegramtest.LoadConfig{
 		Chats: *chats, PerChat: *perChat, Rate: *rate, Duplicates: *dups, IsAnswer: isAnswer,
