@@ -8,6 +8,7 @@ package answer
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -84,13 +85,41 @@ type Composer struct {
 	Laws      *knowledge.Statutes // imported articles; may be empty
 	Statutes  ArticleSearcher     // nil when no statutes are imported
 	Threshold float64             // 0 means DefaultThreshold
+	// Cache, if set, keeps answers to questions asked before.
+	Cache *Cache
 }
 
-// Ask composes the answer to q.
+// composing bounds the answers composed at once to the processors Go
+// runs on. Composing is CPU-bound: with more at once none finishes sooner,
+// and the goroutines that receive updates and send replies, which need a
+// processor only briefly, would queue behind them.
+var composing = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+
+// Ask composes the answer to q, or takes it from the cache.
 func (c *Composer) Ask(ctx context.Context, q string) (Answer, error) {
 	if !index.Searchable(q) {
 		return Answer{Kind: Rephrase, Text: rephraseText}, nil
 	}
+	if c.Cache != nil {
+		if a, ok := c.Cache.get(q); ok {
+			return a, nil
+		}
+	}
+	select {
+	case composing <- struct{}{}:
+	case <-ctx.Done():
+		return Answer{}, fmt.Errorf("answer: %w", ctx.Err())
+	}
+	a, err := c.compose(ctx, q)
+	<-composing
+	if err == nil && c.Cache != nil {
+		c.Cache.put(q, a)
+	}
+	return a, err
+}
+
+// compose searches for the answer to q.
+func (c *Composer) compose(ctx context.Context, q string) (Answer, error) {
 	threshold := c.Threshold
 	if threshold == 0 {
 		threshold = DefaultThreshold

@@ -138,7 +138,7 @@ func (c *Core) press(ctx context.Context, m Message, st *state) (Result, error) 
 		if c.campaigns == nil {
 			return Result{Notice: txtNoCampaign}, nil
 		}
-		return c.campaigns.Press(ctx, m, act.arg(0))
+		return c.hookPress(ctx, m, st, act.arg(0))
 	}
 	return Result{Notice: txtForged}, nil
 }

@@ -42,6 +42,9 @@ const (
 	DefaultAnswerTimeout = 10 * time.Second
 	followUpWindow       = 30 * time.Minute
 	formIdle             = 30 * time.Minute
+	// hookFormIdle is longer: a volunteer may take a while to write a
+	// campaign's message.
+	hookFormIdle = 2 * time.Hour
 )
 
 // NoCommunity is the community recorded for residents who have not chosen
@@ -86,6 +89,9 @@ type Config struct {
 	Campaigns Campaigns
 	// Roles tells staff from residents; nil means everyone is a resident.
 	Roles Roles
+	// Exporter makes the statistics export of the staff command /export;
+	// nil turns the command off.
+	Exporter Exporter
 	// Entries the commands answer with; zero means DefaultEntries.
 	Entries *Entries
 	// Key signs button data; at least 16 bytes, the same for every replica.
@@ -121,6 +127,7 @@ type Core struct {
 	rec         Recorder
 	campaigns   Campaigns
 	roles       Roles
+	exporter    Exporter
 	entries     Entries
 	entryByRef  map[string]string
 	byCategory  map[string][]knowledge.Entry
@@ -151,7 +158,7 @@ func New(cfg Config) (*Core, error) {
 	}
 	c := &Core{
 		answerer: cfg.Answerer, base: cfg.Base, sessions: cfg.Sessions, mediations: cfg.Mediations,
-		rec: cfg.Recorder, campaigns: cfg.Campaigns, roles: cfg.Roles,
+		rec: cfg.Recorder, campaigns: cfg.Campaigns, roles: cfg.Roles, exporter: cfg.Exporter,
 		sign:       signer{key: append([]byte(nil), cfg.Key...)},
 		limiter:    NewLimiter(orDefault(cfg.Rate, 1), int(orDefault(float64(cfg.Burst), 5))),
 		statsWait:  orDefault(cfg.StatsTimeout, DefaultStatsTimeout),
@@ -258,6 +265,10 @@ func (c *Core) Handle(ctx context.Context, m Message) (Result, error) {
 		st.Form = nil
 		st.touch()
 	}
+	if st.Hook.State != "" && now.Sub(st.Hook.Updated) > hookFormIdle {
+		st.Hook.State = ""
+		st.touch()
+	}
 
 	var res Result
 	switch {
@@ -267,6 +278,8 @@ func (c *Core) Handle(ctx context.Context, m Message) (Result, error) {
 		res, err = c.command(ctx, m, st)
 	case st.Form != nil:
 		res, err = c.formInput(ctx, m, st)
+	case c.hookInputs(m, st):
+		res, err = c.hookInput(ctx, m, st)
 	default:
 		res, err = c.ask(ctx, m, st)
 	}

@@ -489,8 +489,14 @@ func (f *fakeCampaigns) Start(_ context.Context, _ bot.Message, payload string) 
 	f.payload = payload
 	return bot.Result{Replies: []bot.Reply{{Text: "签到成功"}}}, nil
 }
-func (f *fakeCampaigns) Press(_ context.Context, _ bot.Message, data string) (bot.Result, error) {
+func (f *fakeCampaigns) Press(_ context.Context, _ bot.Message, data string, _ *bot.HookForm) (bot.Result, error) {
 	return bot.Result{Notice: "答案：" + data}, nil
+}
+func (f *fakeCampaigns) Command(context.Context, bot.Message, string, string, *bot.HookForm) (bot.Result, bool, error) {
+	return bot.Result{}, false, nil
+}
+func (f *fakeCampaigns) Input(context.Context, bot.Message, *bot.HookForm) (bot.Result, error) {
+	return bot.Result{}, nil
 }
 
 func TestCampaignHooks(t *testing.T) {

@@ -32,7 +32,7 @@ func Commands() []Command {
 }
 
 // staffCommands are refused to residents.
-var staffCommands = map[string]bool{"mediations": true}
+var staffCommands = map[string]bool{"mediations": true, "export": true}
 
 func isCommand(text string) bool { return strings.HasPrefix(text, "/") && len(text) > 1 }
 
@@ -77,6 +77,9 @@ func (c *Core) command(ctx context.Context, m Message, st *state) (Result, error
 	case "mediate":
 		return c.startForm(m, st), nil
 	case "cancel":
+		if st.Hook.State != "" {
+			return c.cancelHook(st), nil
+		}
 		return c.cancelForm(st), nil
 	case "campaign":
 		if c.campaigns == nil {
@@ -90,8 +93,10 @@ func (c *Core) command(ctx context.Context, m Message, st *state) (Result, error
 		return c.campaigns.Subscribe(ctx, m, name == "subscribe")
 	case "mediations":
 		return c.listMediations(ctx)
+	case "export":
+		return c.export(ctx, m, arg)
 	}
-	return text(txtUnknownCmd), nil
+	return c.hookCommand(ctx, m, st, name, arg)
 }
 
 func text(s string) Result { return Result{Replies: []Reply{{Text: s}}} }

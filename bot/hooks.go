@@ -32,8 +32,17 @@ type Campaigns interface {
 	// (event check-in from a poster's QR code).
 	Start(ctx context.Context, m Message, payload string) (Result, error)
 	// Press handles a pressed button made by Core.CampaignButton, with the
-	// verified data given to it.
-	Press(ctx context.Context, m Message, data string) (Result, error)
+	// verified data given to it. form is the resident's hook form, which
+	// the hook may start, change or end.
+	Press(ctx context.Context, m Message, data string, form *HookForm) (Result, error)
+	// Command answers a command Core does not know: the volunteers',
+	// staff's and admins' commands (which are not in Commands). handled is
+	// false when the hook does not know it either. The hook checks the
+	// sender's role and the chat type itself: deny by default.
+	Command(ctx context.Context, m Message, name, arg string, form *HookForm) (res Result, handled bool, err error)
+	// Input takes text typed in a private chat while the hook's form is
+	// open, or a redelivery of the text that last went to the form.
+	Input(ctx context.Context, m Message, form *HookForm) (Result, error)
 }
 
 // Roles tells staff from residents. Without one, everyone is a resident.

@@ -42,6 +42,7 @@ func (c *Core) startForm(m Message, st *state) Result {
 		return text(txtPrivateOnly)
 	}
 	st.Form = &Form{Step: stepKind, Updated: c.now()}
+	st.Hook.State = "" // one form at a time
 	if st.Community == "" && len(c.communities) > 0 {
 		st.Form.Step = stepCommunity
 	}

@@ -24,6 +24,26 @@ type Session struct {
 	Nudged bool `json:"nudged,omitempty"`
 	// Form is a mediation request being filled in.
 	Form *Form `json:"form,omitempty"`
+	// Hook is a form of the campaigns hook being filled in.
+	Hook HookForm `json:"hook,omitzero"`
+}
+
+// HookForm is a guided form the campaigns hook runs with a volunteer or
+// staff member: creating a campaign, logging an offline activity. Core
+// keeps it in the session, hands it to the hook with every message and
+// button press of the resident, and drops it on /cancel, when the resident
+// starts another form, or after hookFormIdle. It is a plain value, so that
+// sessions copy it whole.
+type HookForm struct {
+	// State is the hook's own encoding of the form, opaque to Core; ""
+	// when no form is open.
+	State string `json:"s,omitempty"`
+	// Last is the ID of the last message the hook took as form input. A
+	// redelivery of it goes to the hook again, also after the form ended,
+	// so that the hook can answer it as before instead of as a question.
+	Last string `json:"last,omitempty"`
+	// Updated is when State last changed.
+	Updated time.Time `json:"t,omitzero"`
 }
 
 // Form is a mediation request in progress.

@@ -67,6 +67,7 @@ const (
 	txtMediateCancels = "已取消调解申请。"
 	txtMediatePress   = "请点击上面的按钮选择，或发送 /cancel 取消申请。"
 	txtNothingCancel  = "当前没有正在填写的申请。"
+	txtHookCancelled  = "已取消正在填写的表单。"
 	txtOtherKind      = "其他纠纷"
 	txtStaffMediation = "%s %s 编号 %s\n社区：%s｜类型：%s｜电话：%s\n%s"
 )

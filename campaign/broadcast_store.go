@@ -57,6 +57,10 @@ func (s *Store) startBroadcast(id string, now time.Time) (Progress, error) {
 		}
 		bc := tx.Bucket(bucketBC)
 		b := bc.Bucket([]byte(id))
+		if b == nil && c.Status == StatusDiscarded {
+			// Discarded between being found due and being started.
+			return fmt.Errorf("%w: campaign discarded", ErrInvalid)
+		}
 		if b == nil {
 			if b, err = bc.CreateBucket([]byte(id)); err != nil {
 				return err

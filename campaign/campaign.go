@@ -50,7 +50,15 @@ const (
 	StatusSending   Status = "sending"
 	StatusSent      Status = "sent"
 	StatusHalted    Status = "halted"
+	// StatusDiscarded is a draft or scheduled campaign a volunteer dropped.
+	StatusDiscarded Status = "discarded"
 )
+
+// Label is the status in Chinese.
+func (s Status) Label() string {
+	return map[Status]string{StatusDraft: "草稿", StatusScheduled: "已安排", StatusSending: "发送中", StatusSent: "已发送",
+		StatusHalted: "已暂停", StatusDiscarded: "已放弃"}[s]
+}
 
 // Campaign is one push to the subscribers.
 type Campaign struct {

@@ -15,3 +15,11 @@ func RecipientsKept(s *Store, id string) int {
 	})
 	return n
 }
+
+// PosterQR returns where the PNG poster of campaign id draws module (0, 0)
+// of a QR code of n modules across (with its quiet zone), and the side of
+// a module, in pixels.
+func PosterQR(id string, n int) (x, y, module int) {
+	_, _, g := posterGeometry(n, []string{"EVENT #" + id, "2006-01-02 15:04"})
+	return g.x0, g.y0, g.module
+}

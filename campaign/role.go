@@ -72,6 +72,7 @@ const (
 	// Staff.
 	ActResume   Action = "resume"   // resume a halted broadcast
 	ActCalendar Action = "calendar" // edit the theme calendar
+	ActCorrect  Action = "correct"  // list and correct logged activities
 	// Admins.
 	ActGrant Action = "grant" // grant and revoke roles
 )
@@ -81,13 +82,13 @@ const (
 var minRole = map[Action]Role{
 	ActSubscribe: RoleResident, ActView: RoleResident, ActAnswer: RoleResident, ActSignup: RoleResident, ActCheckIn: RoleResident,
 	ActCreate: RoleVolunteer, ActPreview: RoleVolunteer, ActSend: RoleVolunteer, ActStatus: RoleVolunteer, ActActivity: RoleVolunteer,
-	ActResume: RoleStaff, ActCalendar: RoleStaff,
+	ActResume: RoleStaff, ActCalendar: RoleStaff, ActCorrect: RoleStaff,
 	ActGrant: RoleAdmin,
 }
 
 // Actions lists every action.
 func Actions() []Action {
-	return []Action{ActSubscribe, ActView, ActAnswer, ActSignup, ActCheckIn, ActCreate, ActPreview, ActSend, ActStatus, ActActivity, ActResume, ActCalendar, ActGrant}
+	return []Action{ActSubscribe, ActView, ActAnswer, ActSignup, ActCheckIn, ActCreate, ActPreview, ActSend, ActStatus, ActActivity, ActResume, ActCalendar, ActCorrect, ActGrant}
 }
 
 // Allowed reports whether role r may do a: deny by default.

@@ -30,6 +30,13 @@ type Config struct {
 	Community string
 	// Recorder counts participation; nil counts nothing.
 	Recorder Recorder
+	// Activities lists and corrects the offline activities counted; nil
+	// turns /activities and /correct off. A stats.Store of this module is
+	// one.
+	Activities stats.Activities
+	// Username returns the bot's Telegram username, for the check-in link
+	// on posters; nil turns posters off.
+	Username func(ctx context.Context) (string, error)
 	// Calendar is the theme calendar; nil means the default one.
 	Calendar *Calendar
 	// Button makes the inline button carrying data (already signed for
@@ -110,6 +117,11 @@ func (s *Service) Can(u User, a Action) bool {
 	return u.Private && s.roles.Can(u.ID, a)
 }
 
+// Authorize returns nil if u may do a here, else the *UserError to show:
+// the private-chat refusal outside private chats, the forbidden one for a
+// role that may not. Every handler calls it first.
+func (s *Service) Authorize(u User, a Action) error { return s.authorize(u, a) }
+
 // authorize returns the error for a refused action, with the text to show.
 func (s *Service) authorize(u User, a Action) error {
 	if !u.Private {
@@ -176,26 +188,69 @@ func (s *Service) Create(_ context.Context, u User, c Campaign) (*Campaign, erro
 	return &c, nil
 }
 
-// Preview shows the volunteer the campaign as residents will see it, with a
-// button to send it now.
+// Preview shows the volunteer the campaign exactly as residents will see
+// it, buttons included (pressing them here counts nothing), and below them
+// buttons to send it now, to schedule it at one of the next two usual
+// times, or to discard it.
 func (s *Service) Preview(_ context.Context, u User, id string) (Reply, error) {
 	if err := s.authorize(u, ActPreview); err != nil {
 		return Reply{}, err
 	}
 	c, err := s.store.Get(id)
 	if err != nil {
-		return Reply{}, err
+		return Reply{}, notFound(err, id)
 	}
-	m, err := s.ComposeText(c, u.Chat)
+	m, err := s.compose(c, u.Chat, same, func(t string) string { return "【" + t + "】" }, "pv:"+c.ID)
 	if err != nil {
 		return Reply{}, err
+	}
+	text := fmt.Sprintf("【预览 · 推送 %s · %s】居民将收到：\n\n%s", c.ID, c.Status.Label(), m.Text)
+	if c.Status != StatusDraft && c.Status != StatusScheduled {
+		return Reply{Text: text, Buttons: m.Buttons}, nil
 	}
 	send, err := s.button(u.Chat, "✅ 确认发送", "send:"+c.ID)
 	if err != nil {
 		return Reply{}, err
 	}
-	m.Buttons = append(m.Buttons, []Button{send})
-	return Reply{Text: "【预览】\n" + m.Text, Buttons: m.Buttons}, nil
+	var later []Button
+	for _, at := range presetTimes(s.cfg.Now()) {
+		b, err := s.button(u.Chat, "🕒 "+at.Format("1月2日 15:04"), fmt.Sprintf("at:%s:%d", c.ID, at.Unix()/60))
+		if err != nil {
+			return Reply{}, err
+		}
+		later = append(later, b)
+	}
+	drop, err := s.button(u.Chat, "🗑 放弃", "del:"+c.ID)
+	if err != nil {
+		return Reply{}, err
+	}
+	m.Buttons = append(m.Buttons, []Button{send}, later, []Button{drop})
+	text += fmt.Sprintf("\n\n—— 请确认：立即发送、定时发送或放弃。其他时间请发送 /send %s 2026-03-20 09:00。", c.ID)
+	return Reply{Text: text, Buttons: m.Buttons}, nil
+}
+
+// presetTimes are the schedule buttons' times: the next 9:00 and 20:00
+// at least half an hour away.
+func presetTimes(now time.Time) []time.Time {
+	var out []time.Time
+	start := now.In(Zone).Add(30 * time.Minute)
+	y, m, d := start.Date()
+	for day := 0; len(out) < 2; day++ {
+		for _, h := range []int{9, 20} {
+			if t := time.Date(y, m, d+day, h, 0, 0, 0, Zone); t.After(start) && len(out) < 2 {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// notFound turns ErrNotFound for campaign id into the text to show.
+func notFound(err error, id string) error {
+	if errors.Is(err, ErrNotFound) {
+		return &UserError{Err: err, Text: fmt.Sprintf("没有编号为 %s 的推送。发送 /campaigns 查看最近的推送。", short(id, 12))}
+	}
+	return err
 }
 
 // Schedule schedules the campaign for at; a zero at means now. A
@@ -206,10 +261,13 @@ func (s *Service) Schedule(_ context.Context, u User, id string, at time.Time) (
 	}
 	c, err := s.store.Get(id)
 	if err != nil {
-		return Reply{}, err
+		return Reply{}, notFound(err, id)
+	}
+	if c.Status == StatusDiscarded {
+		return Reply{Text: "该推送已放弃，不会发送。", Notice: "已放弃"}, nil
 	}
 	if c.Status != StatusDraft && c.Status != StatusScheduled {
-		return Reply{Text: "该推送已在发送或已发送。"}, nil
+		return Reply{Text: "该推送已在发送或已发送。", Notice: "已在发送"}, nil
 	}
 	if at.IsZero() {
 		at = s.cfg.Now()
@@ -218,7 +276,8 @@ func (s *Service) Schedule(_ context.Context, u User, id string, at time.Time) (
 	if err := s.store.Put(c); err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: fmt.Sprintf("已安排于 %s 推送给 %d 位订阅居民。", at.In(stats.DefaultLocation()).Format("2006-01-02 15:04"), s.store.Subscribers())}, nil
+	return Reply{Text: fmt.Sprintf("推送 %s 已安排于 %s 推送给 %d 位订阅居民。发送 /progress 查看进度。", c.ID, at.In(Zone).Format("2006-01-02 15:04"), s.store.Subscribers()),
+		Notice: "已安排"}, nil
 }
 
 // Status shows a volunteer the progress of the broadcasts.
@@ -258,16 +317,25 @@ func FormatProgress(p Progress) string {
 // event, with buttons signed for that chat. Pass it as
 // BroadcastOptions.Compose.
 func (s *Service) Compose(c *Campaign, chat int64) (Message, error) {
-	return s.compose(c, chat, html.EscapeString, func(t string) string { return "<b>" + t + "</b>" })
+	return s.compose(c, chat, html.EscapeString, func(t string) string { return "<b>" + t + "</b>" }, "")
 }
 
 // ComposeText is Compose in plain text, for channels that escape replies.
 func (s *Service) ComposeText(c *Campaign, chat int64) (Message, error) {
-	same := func(t string) string { return t }
-	return s.compose(c, chat, same, func(t string) string { return "【" + t + "】" })
+	return s.compose(c, chat, same, func(t string) string { return "【" + t + "】" }, "")
 }
 
-func (s *Service) compose(c *Campaign, chat int64, esc, bold func(string) string) (Message, error) {
+func same(t string) string { return t }
+
+// compose writes the campaign's message; inert, if set, replaces the
+// payload of every button (a preview's buttons do nothing).
+func (s *Service) compose(c *Campaign, chat int64, esc, bold func(string) string, inert string) (Message, error) {
+	button := func(label, payload string) (Button, error) {
+		if inert != "" {
+			payload = inert
+		}
+		return s.button(chat, label, payload)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n%s", bold(esc(c.Title)), esc(c.Message))
 	var rows [][]Button
@@ -277,7 +345,7 @@ func (s *Service) compose(c *Campaign, chat int64, esc, bold func(string) string
 		for j, o := range q.Options {
 			letter := string(rune('A' + j))
 			fmt.Fprintf(&b, "\n%s. %s", letter, esc(o))
-			btn, err := s.button(chat, fmt.Sprintf("%d%s", i+1, letter), fmt.Sprintf("q:%s:%d:%d", c.ID, i, j))
+			btn, err := button(fmt.Sprintf("%d%s", i+1, letter), fmt.Sprintf("q:%s:%d:%d", c.ID, i, j))
 			if err != nil {
 				return Message{}, err
 			}
@@ -287,18 +355,30 @@ func (s *Service) compose(c *Campaign, chat int64, esc, bold func(string) string
 	}
 	if e := c.Event; e != nil {
 		fmt.Fprintf(&b, "\n\n%s%s", bold("活动"), esc(fmt.Sprintf("：%s，%s，限 %d 人", e.Place, e.Time.In(stats.DefaultLocation()).Format("1月2日 15:04"), e.Capacity)))
-		btn, err := s.button(chat, "我要报名", "s:"+c.ID)
+		btn, err := button("我要报名", "s:"+c.ID)
 		if err != nil {
 			return Message{}, err
 		}
 		rows = append(rows, []Button{btn})
 	}
-	btn, err := s.button(chat, "已阅", "r:"+c.ID)
+	btn, err := button("已阅", "r:"+c.ID)
 	if err != nil {
 		return Message{}, err
 	}
 	rows = append(rows, []Button{btn})
 	return Message{Text: b.String(), Buttons: rows}, nil
+}
+
+// Button makes a button with payload signed for chat, wrapped by
+// Config.Button; a press of it comes back with Verify's payload. Chat front
+// ends make their own buttons (a form's) with it.
+func (s *Service) Button(chat int64, label, payload string) (Button, error) {
+	return s.button(chat, label, payload)
+}
+
+// Verify returns the payload of button data Button signed for chat.
+func (s *Service) Verify(chat int64, data string) (payload string, ok bool) {
+	return s.sign.verify(chat, data)
 }
 
 // button makes a button with payload signed for chat.
@@ -350,23 +430,40 @@ func (s *Service) Press(ctx context.Context, u User, callbackID, data string) (R
 		act = ActSignup
 	case "r":
 		act = ActView
-	case "send":
+	case "send", "at", "del":
 		act = ActSend
+	case "pv":
+		act = ActPreview
 	default:
 		return Reply{}, &UserError{Err: ErrForbidden, Text: textBadButton}
 	}
 	if err := s.authorize(u, act); err != nil {
 		return Reply{}, err
 	}
-	if len(parts) < 2 || act == ActAnswer && len(parts) != 4 {
+	if len(parts) < 2 || act == ActAnswer && len(parts) != 4 || parts[0] == "at" && len(parts) != 3 {
 		return Reply{}, &UserError{Err: ErrInvalid, Text: textBadButton}
 	}
 	c, err := s.store.Get(parts[1])
 	if err != nil {
 		return Reply{}, &UserError{Err: err, Text: "该推送已不存在。"}
 	}
-	if act == ActSend {
+	switch parts[0] {
+	case "send":
 		return s.Schedule(ctx, u, c.ID, time.Time{})
+	case "at":
+		minutes, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil {
+			return Reply{}, &UserError{Err: ErrInvalid, Text: textBadButton}
+		}
+		at := time.Unix(minutes*60, 0)
+		if !at.After(s.cfg.Now()) {
+			return Reply{Text: "该时间已经过去，请发送 /preview " + c.ID + " 重新选择。", Notice: "时间已过"}, nil
+		}
+		return s.Schedule(ctx, u, c.ID, at)
+	case "del":
+		return s.Discard(ctx, u, c.ID)
+	case "pv":
+		return Reply{Notice: "这是预览，按钮不会计数。"}, nil
 	}
 	var p pressed
 	raw, _, err := s.store.once("cb:"+callbackID, func(tx *bolt.Tx) (string, error) {
@@ -502,6 +599,8 @@ func (s *Service) CheckIn(_ context.Context, u User, payload string) (Reply, err
 
 // Activity is an offline activity a volunteer logs.
 type Activity struct {
+	// Place is where, e.g. "社区活动室"; required for a lecture.
+	Place string
 	// ID makes logging idempotent, e.g. the Telegram update id of the form's
 	// last message.
 	ID string
@@ -509,7 +608,7 @@ type Activity struct {
 	Kind stats.Kind
 	// Count is the attendees, leaflets, banners or households.
 	Count int
-	// Date is when it happened.
+	// Date is when it happened; a time still to come today means now.
 	Date time.Time
 	// Community is where; empty means the configured one.
 	Community string
@@ -523,10 +622,16 @@ func (s *Service) LogActivity(ctx context.Context, u User, a Activity) error {
 	if !a.Kind.Offline() || a.Count <= 0 || a.ID == "" {
 		return &UserError{Err: ErrInvalid, Text: "请填写活动类型和数量。"}
 	}
+	if a.Kind == stats.KindLecture && a.Place == "" {
+		return &UserError{Err: ErrInvalid, Text: "登记讲座需要地点。"}
+	}
 	if a.Community == "" {
 		a.Community = s.cfg.Community
 	}
-	return s.record(ctx, &stats.Event{ID: "campaign:activity:" + a.ID, Kind: a.Kind, Time: a.Date, Community: a.Community, Count: a.Count})
+	if now := s.cfg.Now(); a.Date.After(now) {
+		a.Date = now
+	}
+	return s.record(ctx, &stats.Event{ID: "campaign:activity:" + a.ID, Kind: a.Kind, Time: a.Date, Community: a.Community, Count: a.Count, Place: a.Place})
 }
 
 // Grant gives target a role on an admin's command.
@@ -550,6 +655,9 @@ func (s *Service) Resume(_ context.Context, u User, id string) (Reply, error) {
 		return Reply{}, err
 	}
 	if err := s.store.Resume(id); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return Reply{}, &UserError{Err: err, Text: fmt.Sprintf("推送 %s 没有可恢复的发送。发送 /progress 查看各推送的进度。", short(id, 12))}
+		}
 		return Reply{}, err
 	}
 	return Reply{Text: "已恢复推送 " + id + "，将继续发送给尚未收到的居民。"}, nil

@@ -33,7 +33,7 @@ func newService(t *testing.T) (*campaign.Service, *campaign.Store, stats.Store) 
 	}
 	t.Cleanup(func() { st.Close() })
 	s := openStore(t, t.TempDir())
-	svc, err := campaign.New(s, campaign.Config{Admins: []int64{admin}, Key: testKey, Community: "hq", Recorder: st})
+	svc, err := campaign.New(s, campaign.Config{Admins: []int64{admin}, Key: testKey, Community: "hq", Recorder: st, Activities: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestRoleActionMatrix(t *testing.T) {
 	allowed := map[campaign.Role][]campaign.Action{
 		campaign.RoleResident:  {campaign.ActSubscribe, campaign.ActView, campaign.ActAnswer, campaign.ActSignup, campaign.ActCheckIn},
 		campaign.RoleVolunteer: {campaign.ActCreate, campaign.ActPreview, campaign.ActSend, campaign.ActStatus, campaign.ActActivity},
-		campaign.RoleStaff:     {campaign.ActResume, campaign.ActCalendar},
+		campaign.RoleStaff:     {campaign.ActResume, campaign.ActCalendar, campaign.ActCorrect},
 		campaign.RoleAdmin:     {campaign.ActGrant},
 	}
 	rank := []campaign.Role{campaign.RoleResident, campaign.RoleVolunteer, campaign.RoleStaff, campaign.RoleAdmin}
@@ -144,6 +144,8 @@ func TestRoleActionMatrix(t *testing.T) {
 						}
 					case campaign.ActCalendar:
 						_, err = svc.EditCalendar(ctx, u, campaign.Theme{Key: "x", Month: 1, Title: "t", Message: "m"})
+					case campaign.ActCorrect:
+						_, err = svc.Activities(ctx, u, 10)
 					case campaign.ActGrant:
 						_, err = svc.Grant(ctx, u, 99, campaign.RoleVolunteer)
 					default:

@@ -3,7 +3,9 @@ package campaign
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -13,6 +15,9 @@ import (
 // Telegram is a Sender through the Telegram Bot API.
 type Telegram struct {
 	b *tg.Bot
+
+	mu       sync.Mutex
+	username string // from getMe, once known
 }
 
 var _ Sender = (*Telegram)(nil)
@@ -50,6 +55,23 @@ type inlineKeyboard struct {
 type inlineButton struct {
 	Text         string `json:"text"`
 	CallbackData string `json:"callback_data"`
+}
+
+// Username returns the bot's username, asking the Bot API (getMe) the
+// first time; pass it as Config.Username for posters. Errors never carry
+// the token.
+func (t *Telegram) Username(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.username != "" {
+		return t.username, nil
+	}
+	me, err := t.b.GetMe(ctx)
+	if err != nil {
+		return "", fmt.Errorf("campaign: getMe: %s", strings.ReplaceAll(err.Error(), t.b.Token(), "<token>"))
+	}
+	t.username = me.Username
+	return t.username, nil
 }
 
 // chatGone lists the descriptions of 400s that mean the recipient is gone,

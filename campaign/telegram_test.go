@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +74,25 @@ func TestTelegramButtons(t *testing.T) {
 	sent := api.SentTo(5)
 	if len(sent) != 1 || len(sent[0].Keyboard) != 2 || sent[0].Keyboard[0][1].Data != "q:1:0:1.sig" || sent[0].Keyboard[1][0].Text != "已阅" {
 		t.Errorf("sent %+v, want the message with its 2 rows of buttons", sent)
+	}
+}
+
+// TestTelegramUsername asks getMe once and keeps the token out of errors.
+func TestTelegramUsername(t *testing.T) {
+	api := telegramtest.NewServer()
+	tg := newTelegram(t, api.URL())
+	for range 3 {
+		name, err := tg.Username(context.Background())
+		if err != nil || name != telegramtest.Username {
+			t.Fatalf("Username() = %q, %v, want %q", name, err, telegramtest.Username)
+		}
+	}
+	if n := api.Calls("getMe"); n != 1 {
+		t.Errorf("getMe called %d times, want 1", n)
+	}
+	api.Close()
+	_, err := newTelegram(t, api.URL()).Username(context.Background())
+	if err == nil || strings.Contains(err.Error(), telegramtest.Token) {
+		t.Errorf("Username() with the API down = %v, want an error without the token", err)
 	}
 }

@@ -1,7 +1,17 @@
 // Package report turns the statistics lawbot keeps into what staff hand in
 // at year's end: the figures of the annual rule-of-law report, written in
-// the register of such reports (see Approx), and exports of the counts as
-// XLSX or CSV for staff to file or rework (see ExportXLSX).
+// the register of such reports (see Approx) as text, Markdown or a Word
+// document, and exports of the counts as XLSX or CSV for staff to file or
+// rework (see ExportXLSX).
+//
+// The Word document (WriteDocx) is a minimal WordprocessingML package
+// written with archive/zip and encoding/xml, not through a library: the
+// only candidate with a compatible licence, github.com/gomutex/godocx, has
+// no tagged release and no commit since August 2025, cannot set a run's
+// East Asian font, and builds every document from a US-Letter, en-US
+// template (with a thumbnail and its author's name in the properties); the
+// other, github.com/fumiama/go-docx, is AGPL-3.0. Writing the six parts
+// keeps the page A4 and the fonts those of Chinese official documents.
 //
 // The package reads a stats.Report and knows nothing of storage; Annual and
 // the export functions take a report the caller queried.

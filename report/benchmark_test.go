@@ -56,6 +56,9 @@ func benchYear(b *testing.B, s stats.Store) {
 	b.Run("Report", func(b *testing.B) {
 		run(b, func(r stats.Report) error { return report.WriteText(io.Discard, report.Build(r, now)) })
 	})
+	b.Run("ReportDocx", func(b *testing.B) {
+		run(b, func(r stats.Report) error { return report.WriteDocx(io.Discard, report.Build(r, now), "") })
+	})
 	b.Run("ExportXLSX", func(b *testing.B) {
 		run(b, func(r stats.Report) error { return report.ExportXLSX(io.Discard, r) })
 	})

@@ -155,6 +155,8 @@ type Prepared struct {
 	Counters []Counter `json:"c"`
 	Resident string    `json:"r,omitempty"`
 	Question *Question `json:"q,omitempty"`
+	// Activity is the record kept of an offline activity, without its No.
+	Activity *Activity `json:"a,omitempty"`
 }
 
 // Key is the idempotency key of the event: its Kind and ID.
@@ -174,6 +176,7 @@ func (p *Policy) Prepare(e Event) (Prepared, error) {
 	}
 	r := Prepared{Kind: e.Kind, ID: e.ID, Time: e.Time.UTC(), Day: p.Day(e.Time)}
 	r.Counters = counters(e, p.cfg.LowConfidence)
+	r.Activity = activityOf(e)
 	if e.Resident != "" {
 		r.Resident = p.hasher.hash(e.Resident)
 	}
@@ -248,6 +251,9 @@ func (p *Policy) validate(e Event) error {
 	}
 	if math.IsNaN(e.Confidence) || e.Confidence < 0 || e.Confidence > 1 {
 		return fmt.Errorf("%w: confidence %v outside 0..1", ErrInvalid, e.Confidence)
+	}
+	if err := checkPlace(e); err != nil {
+		return err
 	}
 	if e.Question != "" && e.Kind != KindConsultation {
 		return fmt.Errorf("%w: question text on a %s event", ErrInvalid, e.Kind)

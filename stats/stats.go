@@ -46,6 +46,9 @@ type Store interface {
 var (
 	// ErrInvalid marks an event, query or configuration that was rejected.
 	ErrInvalid = errors.New("invalid")
+	// ErrNotFound is returned for an activity a correction names that the
+	// store does not hold.
+	ErrNotFound = errors.New("not found")
 	// ErrClosed is returned by a store used after Close.
 	ErrClosed = errors.New("store closed")
 	// ErrCorrupt is returned when stored data cannot be read back: a damaged

@@ -132,7 +132,7 @@ func idKey(id int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(i
 // written. Sessions are a convenience (the chosen community, the last
 // answer for follow-ups, a form being filled in): a crash loses at most
 // this much of them, and answers do not wait for a disk sync each.
-const sessionFlush = 200 * time.Millisecond
+const sessionFlush = time.Second
 
 // Session returns the resident's session, or the zero Session.
 func (b *Bolt) Session(_ context.Context, resident string) (bot.Session, error) {
@@ -307,6 +307,33 @@ func (b *Bolt) Done(_ context.Context, id int64) error {
 	b.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("state: update %d done: %w", id, err)
+	}
+	return nil
+}
+
+// DoneMany marks updates handled and drops them from the inbox, durably,
+// in one write.
+func (b *Bolt) DoneMany(_ context.Context, ids []int64) error {
+	now := binary.BigEndian.AppendUint64(nil, uint64(b.opts.Now().Unix()))
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		inbox, done := tx.Bucket(bucketInbox), tx.Bucket(bucketDone)
+		for _, id := range ids {
+			if err := inbox.Delete(idKey(id)); err != nil {
+				return err
+			}
+			if err := done.Put(idKey(id), now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	b.mu.Lock()
+	for _, id := range ids {
+		delete(b.busy, id)
+	}
+	b.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("state: %d updates done: %w", len(ids), err)
 	}
 	return nil
 }

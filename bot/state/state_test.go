@@ -368,3 +368,37 @@ func TestBoltSessionsWrittenBehind(t *testing.T) {
 		t.Errorf("session saved just before Close lost: %+v", s)
 	}
 }
+
+// DoneMany marks every update handled and out of the inbox in one write.
+func TestBoltDoneMany(t *testing.T) {
+	ctx := context.Background()
+	b, err := state.OpenBolt(t.TempDir(), state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	in := map[int64][]byte{}
+	for id := int64(1); id <= 5; id++ {
+		in[id] = []byte(fmt.Sprintf(`{"update_id":%d}`, id))
+	}
+	if err := b.Receive(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	for id := int64(1); id <= 5; id++ {
+		if c, _ := b.Claim(ctx, id); c != state.Claimed {
+			t.Fatalf("Claim(%d) = %v", id, c)
+		}
+	}
+	if err := b.DoneMany(ctx, []int64{1, 2, 4}); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := b.Pending(ctx)
+	if len(pending) != 2 || pending[3] == nil || pending[5] == nil {
+		t.Errorf("Pending = %v, want updates 3 and 5", pending)
+	}
+	for id, want := range map[int64]state.Claim{1: state.Handled, 2: state.Handled, 4: state.Handled, 3: state.Busy} {
+		if got, _ := b.Claim(ctx, id); got != want {
+			t.Errorf("Claim(%d) = %v, want %v", id, got, want)
+		}
+	}
+}

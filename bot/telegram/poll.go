@@ -42,7 +42,9 @@ func (b *Bot) Poll(ctx context.Context) error {
 	hctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	shards := make([]chan job, b.workers)
-	var wg, marking sync.WaitGroup
+	var wg sync.WaitGroup
+	mk := newMarker(b)
+	defer mk.close() // after the workers, which mark
 	for i := range shards {
 		shards[i] = make(chan job, 16)
 		wg.Add(1)
@@ -52,11 +54,10 @@ func (b *Bot) Poll(ctx context.Context) error {
 				if hctx.Err() != nil {
 					continue // left in the inbox for the next start
 				}
-				b.work(ctx, hctx, j, &marking)
+				b.work(ctx, hctx, j, mk)
 			}
 		}(shards[i])
 	}
-	defer marking.Wait()
 
 	err := b.receive(ctx, shards)
 
@@ -78,15 +79,9 @@ func (b *Bot) Poll(ctx context.Context) error {
 // work handles one job from the inbox. Marking it done, a disk write, is
 // left to the background: until it lands the update stays claimed, so a
 // redelivery is still skipped.
-func (b *Bot) work(ctx, hctx context.Context, j job, marking *sync.WaitGroup) {
-	err := b.handleThen(hctx, j.id, j.raw, func(ctx context.Context, id int64) error {
-		marking.Add(1)
-		go func() {
-			defer marking.Done()
-			if err := b.journal.Done(ctx, id); err != nil {
-				b.log.Error("telegram: marking update done", "update_id", id, "err", err)
-			}
-		}()
+func (b *Bot) work(ctx, hctx context.Context, j job, mk *marker) {
+	err := b.handleThen(hctx, j.id, j.raw, func(_ context.Context, id int64) error {
+		mk.mark(id)
 		return nil
 	})
 	switch {
@@ -102,6 +97,82 @@ func (b *Bot) work(ctx, hctx context.Context, j job, marking *sync.WaitGroup) {
 		b.log.Error("telegram: update not answered", "update_id", j.id, "err", err)
 		if derr := b.journal.Done(hctx, j.id); derr != nil {
 			b.log.Error("telegram: marking update done", "update_id", j.id, "err", derr)
+		}
+	}
+}
+
+// doneMany is a journal that marks many updates done in one write.
+type doneMany interface {
+	DoneMany(ctx context.Context, ids []int64) error
+}
+
+// marker marks handled updates done in the background, one goroutine
+// writing whatever has been handled since its last write: under load each
+// write covers many updates, and no goroutine waits for a commit per update.
+type marker struct {
+	b    *Bot
+	ids  chan int64
+	done chan struct{}
+}
+
+// maxMark is the most updates one write marks, and markEvery how long the
+// marker waits after a write for more to gather: the file has one writer at
+// a time, and receiving updates must not queue behind back-to-back marks.
+const (
+	maxMark   = 1024
+	markEvery = 20 * time.Millisecond
+)
+
+func newMarker(b *Bot) *marker {
+	m := &marker{b: b, ids: make(chan int64, 4*maxMark), done: make(chan struct{})}
+	go m.run()
+	return m
+}
+
+// mark queues id to be marked done; it waits only when the writes fall
+// far behind.
+func (m *marker) mark(id int64) { m.ids <- id }
+
+// close marks what is queued and stops.
+func (m *marker) close() {
+	close(m.ids)
+	<-m.done
+}
+
+func (m *marker) run() {
+	defer close(m.done)
+	ctx := context.Background()
+	many, _ := m.b.journal.(doneMany)
+	batch := make([]int64, 0, maxMark)
+	var wait <-chan time.Time
+	for id := range m.ids {
+		if wait != nil && len(m.ids) < cap(m.ids)/2 {
+			<-wait
+		}
+		batch = append(batch[:0], id)
+	more:
+		for len(batch) < maxMark {
+			select {
+			case id, ok := <-m.ids:
+				if !ok {
+					break more
+				}
+				batch = append(batch, id)
+			default:
+				break more
+			}
+		}
+		if many != nil {
+			if err := many.DoneMany(ctx, batch); err != nil {
+				m.b.log.Error("telegram: marking updates done", "updates", len(batch), "err", err)
+			}
+			wait = time.After(markEvery)
+			continue
+		}
+		for _, id := range batch {
+			if err := m.b.journal.Done(ctx, id); err != nil {
+				m.b.log.Error("telegram: marking update done", "update_id", id, "err", err)
+			}
 		}
 	}
 }

@@ -2,6 +2,13 @@
 // bot.Campaigns, and its Button lets the bot sign the campaign buttons so
 // their presses come back through the bot to the campaign service.
 //
+// Besides the residents' /campaign, /subscribe and check-in, Hooks answers
+// the volunteers', staff's and admins' commands (Commands), in private
+// Telegram chats only and for the roles allowed them only, and runs their
+// guided forms (/new for a campaign, /log for an offline activity) whose
+// state the bot keeps in the sender's session. A message or button press
+// delivered twice is answered as the first time and acts once.
+//
 // Wiring, in cmd:
 //
 //	hooks := chat.New(logger)
@@ -151,10 +158,17 @@ func (h *Hooks) Start(ctx context.Context, m bot.Message, payload string) (bot.R
 }
 
 // Press handles a campaign button; the message ID is the idempotency key.
-func (h *Hooks) Press(ctx context.Context, m bot.Message, data string) (bot.Result, error) {
+// A form's buttons go to the form; the others (residents' quiz, sign-up and
+// read buttons, the preview's send, schedule and discard) to the service.
+// Each checks the presser's role for what the button does.
+func (h *Hooks) Press(ctx context.Context, m bot.Message, data string, form *bot.HookForm) (bot.Result, error) {
 	u, ok := user(m)
 	if !ok {
 		return bot.Result{Notice: textTelegramOnly}, nil
 	}
-	return h.result(h.svc.Load().Press(ctx, u, m.ID, data))
+	svc := h.svc.Load()
+	if payload, ok := svc.Verify(u.Chat, data); ok && strings.HasPrefix(payload, "f:") {
+		return h.formPress(ctx, m, u, payload, form)
+	}
+	return h.result(svc.Press(ctx, u, m.ID, data))
 }

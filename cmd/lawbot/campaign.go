@@ -13,18 +13,21 @@ import (
 	"github.com/lawbot/lawbot/campaign"
 )
 
-// cmdCampaign runs `lawbot campaign status|themes`.
+// cmdCampaign runs `lawbot campaign status|themes|poster`.
 func cmdCampaign(ctx context.Context, env *env, args []string) error {
 	if len(args) == 0 {
-		return usageError("用法：lawbot campaign status [-data 目录] [推送编号...] | lawbot campaign themes [-themes 文件]")
+		return usageError("用法：lawbot campaign status [-data 目录] [推送编号...] | lawbot campaign themes [-themes 文件] | " +
+			"lawbot campaign poster -id 推送编号 [-o poster.png] [-bot 机器人用户名]")
 	}
 	switch args[0] {
 	case "status":
 		return cmdCampaignStatus(ctx, env, args[1:])
 	case "themes":
 		return cmdCampaignThemes(env, args[1:])
+	case "poster":
+		return cmdCampaignPoster(ctx, env, args[1:])
 	}
-	return usageError(fmt.Sprintf("未知子命令 %q（可用：status、themes）", args[0]))
+	return usageError(fmt.Sprintf("未知子命令 %q（可用：status、themes、poster）", args[0]))
 }
 
 // cmdCampaignStatus prints the progress of the broadcasts: from the

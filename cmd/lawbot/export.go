@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lawbot/lawbot/bot"
 	"github.com/lawbot/lawbot/report"
 	"github.com/lawbot/lawbot/stats"
 )
@@ -75,10 +77,25 @@ func exportQuery(from, to string, loc *time.Location) (stats.Query, error) {
 	if t.Before(f) {
 		return stats.Query{}, usageError(fmt.Sprintf("-to %s 早于 -from %s", to, from))
 	}
-	end := t.AddDate(0, 0, 1)
-	by := stats.ByMonth
-	if end.Sub(f) <= 31*24*time.Hour {
-		by = stats.ByDay
+	return report.PeriodQuery(f, t), nil
+}
+
+// statsExporter makes the workbook of the /export staff command from the
+// statistics store, as `lawbot export -o FILE.xlsx` does.
+type statsExporter struct{ store stats.Store }
+
+// Export queries the days first through last and writes them as XLSX.
+func (x statsExporter) Export(ctx context.Context, first, last time.Time) (bot.Export, error) {
+	r, err := x.store.Query(ctx, report.PeriodQuery(first, last))
+	if err != nil {
+		return bot.Export{}, err
 	}
-	return stats.Query{From: f, To: end, By: by}, nil
+	var buf bytes.Buffer
+	if err := report.ExportXLSX(&buf, r); err != nil {
+		return bot.Export{}, err
+	}
+	return bot.Export{
+		File:    bot.File{Name: report.ExportName(first, last) + ".xlsx", Data: buf.Bytes()},
+		Summary: report.Summary(r),
+	}, nil
 }

@@ -23,21 +23,25 @@ func cmdReport(ctx context.Context, env *env, args []string) error {
 	sc.flags(fs)
 	now := time.Now().In(stats.DefaultLocation())
 	year := fs.Int("year", now.Year(), "year to report")
-	format := fs.String("format", "text", "output format: text or md (Markdown)")
+	format := fs.String("format", "text", "output format: text, md (Markdown) or docx (Word, needs -o)")
 	out := fs.String("o", "", "write to this file instead of standard output")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var write func(io.Writer, *report.Annual) error
+	// write writes the report; banner heads it when the data are a demo's.
+	var write func(w io.Writer, a *report.Annual, banner string) error
 	switch *format {
 	case "text", "txt":
-		write = report.WriteText
+		write = withBanner(report.WriteText)
 	case "md", "markdown":
-		write = report.WriteMarkdown
+		write = withBanner(report.WriteMarkdown)
 	case "docx":
-		return usageError("暂不支持 docx：模块中没有可用的 Word 库；请用 -format md 生成 Markdown 后粘贴或转换")
+		if *out == "" {
+			return usageError("-format docx 需要用 -o 指定输出文件，例如 -o 2026年报告数据.docx")
+		}
+		write = report.WriteDocx
 	default:
-		return usageError(fmt.Sprintf("未知格式 %q：可用 text、md", *format))
+		return usageError(fmt.Sprintf("未知格式 %q：可用 text、md、docx", *format))
 	}
 	if *year < 2000 || *year > now.Year() {
 		return usageError(fmt.Sprintf("年份 %d 无效：应在 2000 至 %d 之间", *year, now.Year()))
@@ -52,14 +56,24 @@ func cmdReport(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return writeOutput(env.stdout, *out, func(w io.Writer) error {
-		if demo {
-			if _, err := io.WriteString(w, demoBanner+"\n\n"); err != nil {
+	banner := ""
+	if demo {
+		banner = demoBanner
+	}
+	return writeOutput(env.stdout, *out, func(w io.Writer) error { return write(w, a, banner) })
+}
+
+// withBanner makes a text writer write the banner, if any, in a paragraph
+// of its own before the report.
+func withBanner(write func(io.Writer, *report.Annual) error) func(io.Writer, *report.Annual, string) error {
+	return func(w io.Writer, a *report.Annual, banner string) error {
+		if banner != "" {
+			if _, err := io.WriteString(w, banner+"\n\n"); err != nil {
 				return err
 			}
 		}
 		return write(w, a)
-	})
+	}
 }
 
 // writeOutput runs write on stdout when path is empty, else on a temporary

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
+	"encoding/xml"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -109,6 +112,47 @@ func TestDemoReportExport(t *testing.T) {
 	b, err = os.ReadFile(csvPath)
 	if err != nil || !strings.HasPrefix(string(b), "\uFEFF【按日统计】") || !strings.Contains(string(b), "\r\n2025-03-31,") {
 		t.Errorf("march.csv = %.200q, %v; want a BOM and March by day", b, err)
+	}
+}
+
+// TestReportDocx writes the demo year's report as a Word document and
+// reads its text back: the banner, the sentences and the exact figures.
+func TestReportDocx(t *testing.T) {
+	statsEnv(t)
+	dir := demoYear(t)
+	cons := yearTotal(t, dir).Events(stats.KindConsultation)
+	path := filepath.Join(t.TempDir(), "2025年报告数据.docx")
+	if _, errs, code := lawbot(t, "report", "-data", dir, "-year", "2025", "-format", "docx", "-o", path); code != 0 {
+		t.Fatalf("report -format docx = %d, %q", code, errs)
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatalf("the report is not a docx (zip) file: %v", err)
+	}
+	defer zr.Close()
+	f, err := zr.Open("word/document.xml")
+	if err != nil {
+		t.Fatalf("docx without word/document.xml: %v", err)
+	}
+	defer f.Close()
+	var text strings.Builder
+	d := xml.NewDecoder(f)
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("word/document.xml: %v", err)
+		}
+		if c, ok := tok.(xml.CharData); ok {
+			text.Write(c)
+		}
+	}
+	for _, want := range []string{demoBanner, "2025年，为群众提供法律咨询" + report.Approx(cons) + "次", strconv.FormatInt(cons, 10) + "次"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("report.docx lacks %q", want)
+		}
 	}
 }
 

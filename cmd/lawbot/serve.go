@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lawbot/lawbot/answer"
 	"github.com/lawbot/lawbot/bot"
 	"github.com/lawbot/lawbot/bot/state"
 	"github.com/lawbot/lawbot/bot/telegram"
@@ -45,6 +46,7 @@ type serveConfig struct {
 	webhookURL string
 	logLevel   string
 	logFormat  string
+	cache      int
 	campaign   campaignConfig
 	// From the environment only: secrets, and the Bot API server.
 	token, secret, apiURL string
@@ -61,7 +63,21 @@ func (s *serveConfig) flags(fs *flag.FlagSet) {
 		"public HTTPS URL Telegram posts updates to; empty means long polling (LAWBOT_TELEGRAM_WEBHOOK_URL)")
 	fs.StringVar(&s.logLevel, "log-level", envOr("LAWBOT_LOG_LEVEL", "info"), "debug, info, warn or error (LAWBOT_LOG_LEVEL)")
 	fs.StringVar(&s.logFormat, "log-format", envOr("LAWBOT_LOG_FORMAT", "text"), "text or json (LAWBOT_LOG_FORMAT)")
+	fs.IntVar(&s.cache, "answer-cache", envInt("LAWBOT_ANSWER_CACHE", defaultAnswerCache),
+		"answers to recent questions kept in memory; 0 turns the cache off (LAWBOT_ANSWER_CACHE)")
 	s.campaign.flags(fs)
+}
+
+// defaultAnswerCache is how many answers serve keeps: a few MB.
+const defaultAnswerCache = 4096
+
+// envInt is the integer in the environment variable key, or def when it
+// is unset or not a number.
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
 }
 
 func cmdServe(ctx context.Context, env *env, args []string) error {
@@ -122,6 +138,9 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 		return err
 	}
 	defer eng.Close()
+	if s.cache > 0 {
+		eng.composer.Cache = answer.NewCache(s.cache)
+	}
 
 	// Statistics also accept residents who chose no community.
 	saved := sc.communities
@@ -155,7 +174,7 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 	core, stopCampaigns, err := newCampaignCore(ctx, log, c.dataDir, sc.redisURL, s, store, bot.Config{
 		Answerer: eng.composer, Base: eng.base, Communities: communities,
 		Sessions: st.sessions, Mediations: st.mediations, Recorder: store,
-		Roles: staffList(s.staff), Key: key, Metrics: metrics, Logger: log,
+		Roles: staffList(s.staff), Exporter: statsExporter{store}, Key: key, Metrics: metrics, Logger: log,
 	})
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/lawbot/lawbot/bot"
 	"github.com/lawbot/lawbot/campaign"
 	"github.com/lawbot/lawbot/campaign/chat"
+	"github.com/lawbot/lawbot/stats"
 	"github.com/lawbot/lawbot/stats/redisstore"
 )
 
@@ -86,11 +87,25 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir, redisURL st
 		}
 	}
 
+	var send *campaign.Telegram
+	if s.token != "" {
+		if send, err = campaignSender(log, s); err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+	}
 	hooks := chat.New(log)
-	svc, err := campaign.New(store, campaign.Config{
+	ccfg := campaign.Config{
 		Admins: admins, Staff: staff, Key: cfg.Key, Community: bot.NoCommunity,
 		Recorder: rec, Calendar: cal, Button: hooks.Button, Logger: log,
-	})
+	}
+	if a, ok := rec.(stats.Activities); ok {
+		ccfg.Activities = a // staff's /activities and /correct
+	}
+	if send != nil {
+		ccfg.Username = send.Username // the check-in link of /poster
+	}
+	svc, err := campaign.New(store, ccfg)
 	if err != nil {
 		closeAll()
 		return nil, nil, err
@@ -109,7 +124,7 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir, redisURL st
 
 	bctx, cancel := context.WithCancel(ctx)
 	var running sync.WaitGroup
-	if s.token != "" {
+	if send != nil {
 		opt := campaign.BroadcastOptions{Recorder: rec, Compose: svc.Compose, StatusDir: dataDir, Logger: log}
 		if redisURL != "" {
 			rdb, err := redisstore.NewClient(redisURL)
@@ -120,12 +135,6 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir, redisURL st
 			}
 			closers = append(closers, rdb.Close)
 			opt.Lease = campaign.NewLease(rdb, campaignLeaseKey, 0)
-		}
-		send, err := campaignSender(log, s)
-		if err != nil {
-			cancel()
-			closeAll()
-			return nil, nil, err
 		}
 		cw.bc = campaign.NewBroadcaster(store, send, opt)
 		tick := cc.tick
@@ -163,10 +172,11 @@ func runDue(ctx context.Context, log *slog.Logger, bc *campaign.Broadcaster, tic
 	}
 }
 
-// campaignSender is the Telegram sender of broadcasts: a Bot API client of
-// its own, as the chat's is not exposed. The library keeps the token out of
-// its errors.
-func campaignSender(log *slog.Logger, s *serveConfig) (campaign.Sender, error) {
+// campaignSender is the Telegram client of the campaigns: it sends the
+// broadcasts and tells posters the bot's username. It is a Bot API client
+// of its own, as the chat's is not exposed. The library keeps the token out
+// of its errors.
+func campaignSender(log *slog.Logger, s *serveConfig) (*campaign.Telegram, error) {
 	opts := []tgbot.Option{
 		tgbot.WithSkipGetMe(),
 		tgbot.WithErrorsHandler(func(err error) { log.Warn("campaign: telegram library", "err", err) }),

@@ -128,6 +128,30 @@ func TestServeCampaigns(t *testing.T) {
 		t.Errorf("campaign status = %d %q %q, want 已完成", code, out.String(), errb.String())
 	}
 
+	// Volunteers' and staff's commands are wired: activities are counted
+	// and listed from the statistics store, the poster's link names the bot
+	// as getMe reports it.
+	api.Push(telegramtest.Text(admin, "/log 传单 300 菜市场门口"))
+	wait(t, "the activity logged", func() bool { return len(api.SentTo(admin)) > 0 })
+	if got := api.SentTo(admin)[0].Text; !strings.Contains(got, "已登记：传单") {
+		t.Errorf("/log answered %q", got)
+	}
+	api.Push(telegramtest.Text(staff, "/activities"))
+	wait(t, "the activities", func() bool { return len(api.SentTo(staff)) > 0 })
+	if got := api.SentTo(staff)[0].Text; !strings.Contains(got, "#1 ") || !strings.Contains(got, "菜市场门口 300份") {
+		t.Errorf("/activities answered %q", got)
+	}
+	ev, err := cw.svc.Create(bg, as, campaign.Campaign{Title: "宪法宣传周", Message: "讲座",
+		Event: &campaign.Event{Place: "社区活动室", Time: time.Now().Add(48 * time.Hour), Capacity: 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.Push(telegramtest.Text(admin, "/poster "+ev.ID))
+	wait(t, "the poster", func() bool { return len(api.SentTo(admin)) > 2 })
+	if doc := api.SentTo(admin)[1]; doc.Document == nil || !strings.Contains(doc.Text, "t.me/"+telegramtest.Username+"?start=ev_"+ev.ID) {
+		t.Errorf("/poster sent %+v", doc)
+	}
+
 	// /unsubscribe forgets the chat.
 	api.Push(telegramtest.Text(resident, "/unsubscribe"))
 	wait(t, "the unsubscription", func() bool { return len(api.SentTo(resident)) > 2 })

@@ -37,13 +37,15 @@ const format = "lawbot-stats/1"
 //	residents  day "\x00" resident hash -> empty
 //	seen       kind "/" id              -> unix seconds when recorded
 //	questions  unix nanos (8 bytes) id  -> stats.Question as JSON
+//	activities No (8 bytes)             -> stats.Activity as JSON, kept for good
 var (
-	bucketMeta      = []byte("meta")
-	bucketCounters  = []byte("counters")
-	bucketResidents = []byte("residents")
-	bucketSeen      = []byte("seen")
-	bucketQuestions = []byte("questions")
-	keyFormat       = []byte("format")
+	bucketMeta       = []byte("meta")
+	bucketCounters   = []byte("counters")
+	bucketResidents  = []byte("residents")
+	bucketSeen       = []byte("seen")
+	bucketQuestions  = []byte("questions")
+	bucketActivities = []byte("activities")
+	keyFormat        = []byte("format")
 )
 
 // Options configure a Store.
@@ -80,7 +82,10 @@ type Store struct {
 	closeErr  error
 }
 
-var _ stats.Store = (*Store)(nil)
+var (
+	_ stats.Store      = (*Store)(nil)
+	_ stats.Activities = (*Store)(nil)
+)
 
 // Open opens or creates the statistics file in dir, creating dir if needed.
 func Open(dir string, opts Options) (*Store, error) {
@@ -212,7 +217,7 @@ func initFile(db *bolt.DB, path string) error {
 		if got := string(meta.Get(keyFormat)); got != format {
 			return corruptError(path, fmt.Sprintf("format %q, want %q", got, format))
 		}
-		for _, b := range [][]byte{bucketCounters, bucketResidents, bucketSeen, bucketQuestions} {
+		for _, b := range [][]byte{bucketCounters, bucketResidents, bucketSeen, bucketQuestions, bucketActivities} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -128,6 +128,7 @@ func (s *Store) commit(group []*writeReq) error {
 		seen := tx.Bucket(bucketSeen)
 		residents := tx.Bucket(bucketResidents)
 		questions := tx.Bucket(bucketQuestions)
+		activities := tx.Bucket(bucketActivities)
 		deltas := map[string]int64{}
 		for _, r := range group {
 			for _, rec := range r.recs {
@@ -142,8 +143,12 @@ func (s *Store) commit(group []*writeReq) error {
 					deltas[rec.Day+"\x00"+c.Name] += c.Delta
 				}
 				if rec.Resident != "" && rec.Day >= residentCutoff {
-					if err := residents.Put([]byte(rec.Day+"\x00"+rec.Resident), []byte{}); err != nil {
-						return err
+					// Most residents were seen that day already: looking is
+					// free, while writing rewrites the page.
+					if k := []byte(rec.Day + "\x00" + rec.Resident); residents.Get(k) == nil {
+						if err := residents.Put(k, []byte{}); err != nil {
+							return err
+						}
 					}
 				}
 				if q := rec.Question; q != nil && q.Time.After(questionCutoff) {
@@ -152,6 +157,11 @@ func (s *Store) commit(group []*writeReq) error {
 						return err
 					}
 					if err := questions.Put(questionKey(q.Time, q.ID), v); err != nil {
+						return err
+					}
+				}
+				if rec.Activity != nil {
+					if err := putActivity(activities, *rec.Activity); err != nil {
 						return err
 					}
 				}

@@ -103,6 +103,18 @@ func TestOutageMiniredis(t *testing.T) {
 	if got := total(t, s).Quantity(stats.KindLecture); got != 30 {
 		t.Errorf("attendees = %d, want 30", got)
 	}
+	// The lectures that waited in the outbox are listed once each too.
+	acts, err := s.Activities(ctx, 100)
+	if err != nil {
+		t.Fatalf("Activities() = %v", err)
+	}
+	ids := map[string]bool{}
+	for _, a := range acts {
+		ids[a.ID] = true
+	}
+	if len(acts) != 30 || len(ids) != 30 {
+		t.Errorf("Activities() lists %d (%d distinct), want the 30 lectures once each", len(acts), len(ids))
+	}
 }
 
 func TestOutboxFull(t *testing.T) {

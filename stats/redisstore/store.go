@@ -8,7 +8,9 @@
 // hash per day (HINCRBY), its resident hash to a set per day (SADD) and a
 // kept question to a sorted set by time (ZADD), all atomically. A write that
 // go-redis retries, or an event replayed from the outbox, is therefore never
-// counted twice.
+// counted twice. The script also keeps each new offline activity in a hash
+// under the next activity number; Correct replaces such a record with a
+// compare-and-set script that adds the difference to its day's counters.
 //
 // All keys share one hash tag, "{prefix}", so the script also runs on Redis
 // Cluster (in one slot: statistics for a subdistrict are small).
@@ -75,15 +77,20 @@ type Store struct {
 	rejected int
 	lastErr  string
 
-	kick      chan struct{}
-	quit      chan struct{}
-	done      chan struct{}
-	closed    atomic.Bool
-	closeOnce sync.Once
-	closeErr  error
+	kick        chan struct{}
+	applyq      chan *applyReq // writes waiting for a group writer
+	writersOnce sync.Once
+	quit        chan struct{}
+	done        chan struct{}
+	closed      atomic.Bool
+	closeOnce   sync.Once
+	closeErr    error
 }
 
-var _ stats.Store = (*Store)(nil)
+var (
+	_ stats.Store      = (*Store)(nil)
+	_ stats.Activities = (*Store)(nil)
+)
 
 // Open connects to the Redis that rawURL names (see NewClient) and returns
 // a store that closes the client on Close. If Redis is unreachable and an
@@ -256,3 +263,5 @@ func (k keyspace) residents(day string) string { return k.base + "r:" + day }
 func (k keyspace) residentDays() string        { return k.base + "rdays" }
 func (k keyspace) seen(window int64) string    { return k.base + "seen:" + strconv.FormatInt(window, 10) }
 func (k keyspace) questions() string           { return k.base + "q" }
+func (k keyspace) activities() string          { return k.base + "act" }
+func (k keyspace) activityNo() string          { return k.base + "actno" }

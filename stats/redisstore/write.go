@@ -21,15 +21,18 @@ import (
 // least one window and at most two. New events add their counters, summed
 // per day and name, to the day's hash; their resident hashes to the day's
 // set; their kept questions to the questions sorted set; their keys to the
-// current window's set.
+// current window's set; their offline activity records to the activities
+// hash, each under the next activity number.
 //
 //	KEYS: resident-days index, questions, current window's keys,
-//	      previous window's keys, ndays x day hash, ndays x day residents
+//	      previous window's keys, ndays x day hash, ndays x day residents,
+//	      activities hash, last activity number
 //	ARGV: window ttl s, ndays, nevents, oldest question score kept,
 //	      ndays x (day, day score, residents ttl s),
 //	      nevents x (idempotency key, day number, ncounters,
 //	                 ncounters x (name, delta),
-//	                 resident hash or "", question json or "", question score)
+//	                 resident hash or "", question json or "", question score,
+//	                 activity json or "")
 //
 // It returns the number of events counted.
 var recordScript = redis.NewScript(`
@@ -44,7 +47,7 @@ end
 local ids, at = {}, {}
 for e = 1, nev do
   ids[e], at[e] = ARGV[a], a
-  a = a + 3 + 2 * tonumber(ARGV[a + 2]) + 3
+  a = a + 3 + 2 * tonumber(ARGV[a + 2]) + 4
 end
 local known = {}
 for w = 3, 4 do
@@ -53,7 +56,7 @@ for w = 3, 4 do
     if m[e] == 1 then known[ids[e]] = true end
   end
 end
-local fresh, questions = {}, {}
+local fresh, questions, acts = {}, {}, {}
 for e = 1, nev do
   local id = ids[e]
   if not known[id] then
@@ -73,6 +76,7 @@ for e = 1, nev do
       table.insert(questions, ARGV[a + 2])
       table.insert(questions, ARGV[a + 1])
     end
+    if ARGV[a + 3] ~= '' then table.insert(acts, ARGV[a + 3]) end
   end
 end
 if #fresh == 0 then return 0 end
@@ -92,6 +96,10 @@ end
 if #questions > 0 then
   redis.call('ZADD', KEYS[2], unpack(questions))
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. qcut)
+end
+for _, act in ipairs(acts) do
+  local no = redis.call('INCR', KEYS[4 + 2 * ndays + 2])
+  redis.call('HSET', KEYS[4 + 2 * ndays + 1], no, act)
 end
 return #fresh
 `)
@@ -146,7 +154,7 @@ func (s *Store) write(ctx context.Context, recs []stats.Prepared) error {
 	// The event happened whether or not the caller still waits. A big
 	// batch gets a little longer than one event.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout+time.Duration(len(recs))*20*time.Microsecond)
-	err := s.apply(wctx, recs)
+	err := s.applyGrouped(wctx, recs)
 	cancel()
 	if err == nil || s.outbox == nil {
 		return err
@@ -258,6 +266,7 @@ func (s *Store) scriptCall(recs []stats.Prepared, now time.Time) (scriptCall, er
 	for _, d := range days {
 		keys = append(keys, s.keys.residents(d))
 	}
+	keys = append(keys, s.keys.activities(), s.keys.activityNo())
 	cutoff := now.Add(-s.pol.Retention()).UnixMilli()
 	args := make([]any, 0, 4+3*len(days)+len(recs)*20)
 	args = append(args, int64((2*window+time.Hour)/time.Second), len(days), len(recs), cutoff)
@@ -288,7 +297,15 @@ func (s *Store) scriptCall(recs []stats.Prepared, now time.Time) (scriptCall, er
 			}
 			question = string(b)
 		}
-		args = append(args, resident, question, timeScore(r.Time))
+		activity := ""
+		if r.Activity != nil {
+			b, err := json.Marshal(r.Activity)
+			if err != nil {
+				return scriptCall{}, err
+			}
+			activity = string(b)
+		}
+		args = append(args, resident, question, timeScore(r.Time), activity)
 	}
 	return scriptCall{keys: keys, args: args}, nil
 }

@@ -98,6 +98,10 @@ func Run(t *testing.T, open Opener) {
 		{"Concurrent", testConcurrent},
 		{"WriteReport", testWriteReport},
 		{"Closed", testClosed},
+		{"Activities", testActivities},
+		{"Correct", testCorrect},
+		{"CorrectInvalid", testCorrectInvalid},
+		{"CorrectConcurrent", testCorrectConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -59,6 +59,9 @@ func invalidEvents() map[string]stats.Event {
 		"a billion leaflets":     {ID: "lf", Kind: stats.KindLeaflets, Time: at(6, 1, 9, 0), Community: "east", Count: 1_000_000_000},
 		"5000 banners":           {ID: "bn", Kind: stats.KindBanners, Time: at(6, 1, 9, 0), Community: "east", Count: 5000},
 		"huge resident id":       with(c, func(e *stats.Event) { e.Resident = strings.Repeat("9", 300) }),
+		"place on consultation":  with(c, func(e *stats.Event) { e.Place = "社区活动室" }),
+		"place too long":         with(l, func(e *stats.Event) { e.Place = strings.Repeat("室", stats.MaxPlace+1) }),
+		"place with newline":     with(l, func(e *stats.Event) { e.Place = "活动室\n二楼" }),
 	}
 }
 

@@ -2,7 +2,9 @@
 // expiring sessions, the year at a glance (consultations per month as a
 // server-rendered SVG chart, categories, communities, satisfaction,
 // campaign participation, offline activities), the unanswered questions
-// with a draft FAQ entry for each, and the XLSX and CSV exports.
+// with a draft FAQ entry for each, and the XLSX and CSV exports. When the
+// store reports its health (a Health() stats.Health method, as the Redis
+// store has), a degraded store is announced at the top of every page.
 //
 // Pages are rendered on the server with html/template and one embedded
 // stylesheet; there is no script at all, and the Content-Security-Policy
@@ -72,6 +74,7 @@ type Handler struct {
 	limiter  *failures
 	pages    map[string]*template.Template
 	mux      http.Handler
+	patterns []string // registered with mux, for the access tests
 }
 
 // New checks opts and returns the dashboard.
@@ -141,16 +144,20 @@ func (h *Handler) parseTemplates() error {
 
 func (h *Handler) routes() http.Handler {
 	mux := http.NewServeMux()
+	handle := func(pattern string, handler http.Handler) {
+		h.patterns = append(h.patterns, pattern)
+		mux.Handle(pattern, handler)
+	}
 	static, _ := fs.Sub(assets, "static")
-	mux.Handle("GET /admin/static/", http.StripPrefix("/admin/static/", http.FileServerFS(static)))
-	mux.HandleFunc("GET /admin/login", h.loginForm)
-	mux.HandleFunc("POST /admin/login", h.login)
-	mux.Handle("POST /admin/logout", h.authPost(h.logout))
-	mux.Handle("GET /admin/{$}", h.authGet(h.dashboard))
-	mux.Handle("GET /admin/unanswered", h.authGet(h.unanswered))
-	mux.Handle("POST /admin/unanswered/draft", h.authPost(h.draft))
-	mux.Handle("GET /admin/export.xlsx", h.authGet(h.exportXLSX))
-	mux.Handle("GET /admin/export.csv", h.authGet(h.exportCSV))
+	handle("GET /admin/static/", http.StripPrefix("/admin/static/", http.FileServerFS(static)))
+	handle("GET /admin/login", http.HandlerFunc(h.loginForm))
+	handle("POST /admin/login", http.HandlerFunc(h.login))
+	handle("POST /admin/logout", h.authPost(h.logout))
+	handle("GET /admin/{$}", h.authGet(h.dashboard))
+	handle("GET /admin/unanswered", h.authGet(h.unanswered))
+	handle("POST /admin/unanswered/draft", h.authPost(h.draft))
+	handle("GET /admin/export.xlsx", h.authGet(h.exportXLSX))
+	handle("GET /admin/export.csv", h.authGet(h.exportCSV))
 	// Cross-origin POSTs (by Sec-Fetch-Site or Origin) are refused before
 	// the CSRF token is even looked at.
 	return http.NewCrossOriginProtection().Handler(mux)
@@ -176,20 +183,50 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // page is what every template gets.
 type page struct {
-	Title  string
-	Banner string
-	User   string
-	CSRF   string
-	Data   any
+	Title   string
+	Banner  string
+	Warning string // the store's health, for logged-in staff
+	User    string
+	CSRF    string
+	Data    any
 }
 
 func (h *Handler) render(w http.ResponseWriter, status int, name string, p page) {
 	p.Banner = h.banner
+	if p.User != "" {
+		p.Warning = h.healthWarning()
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := h.pages[name].ExecuteTemplate(w, "layout", p); err != nil {
 		h.log.Error("admin: render", "page", name, "err", err)
 	}
+}
+
+// healthWarning tells staff, in their words, that the figures may lag
+// behind: the store buffers events while its backend is unreachable, or is
+// still writing buffered ones. It is "" for a healthy store and for stores
+// that do not report their health (the embedded one is never degraded).
+func (h *Handler) healthWarning() string {
+	hs, ok := h.store.(interface{ Health() stats.Health })
+	if !ok {
+		return ""
+	}
+	st := hs.Health()
+	var msg string
+	switch {
+	case st.Degraded:
+		msg = fmt.Sprintf("统计数据库暂时无法写入（自 %s 起），%d 条记录暂存在本机，恢复后自动补写；在此之前本页数字不含这些记录。",
+			st.Since.In(h.loc).Format("2006-01-02 15:04"), st.Pending)
+	case st.Pending > 0:
+		msg = fmt.Sprintf("统计数据库正在补写 %d 条暂存记录，本页数字可能略少。", st.Pending)
+	default:
+		return ""
+	}
+	if st.Full {
+		msg += "暂存区已满，新的记录正在丢失，请立即联系管理员。"
+	}
+	return msg
 }
 
 // fail shows staff a friendly message; the log gets the detail.

@@ -78,6 +78,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with the dashboard reading the store through wrap.
+func newEnvWith(t *testing.T, wrap func(stats.Store) stats.Store) *env {
+	t.Helper()
 	clock := statstest.NewClock(now())
 	store, err := boltstore.Open(t.TempDir(), boltstore.Options{Config: statstest.Config(clock)})
 	if err != nil {
@@ -91,8 +97,12 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var read stats.Store = store
+	if wrap != nil {
+		read = wrap(store)
+	}
 	h, err := admin.New(admin.Options{
-		Store: store, Users: map[string]string{staff: hash}, Now: clock.Now,
+		Store: read, Users: map[string]string{staff: hash}, Now: clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

@@ -27,12 +27,7 @@ func (h *Handler) exportQuery(r *http.Request) (stats.Query, string, error) {
 	if t.Before(f) {
 		return stats.Query{}, "", fmt.Errorf("结束日期 %s 早于开始日期 %s", to, from)
 	}
-	end := t.AddDate(0, 0, 1)
-	by := stats.ByMonth
-	if end.Sub(f) <= 31*24*time.Hour {
-		by = stats.ByDay
-	}
-	return stats.Query{From: f, To: end, By: by}, "法治宣传统计_" + from + "_" + to, nil
+	return report.PeriodQuery(f, t), report.ExportName(f, t), nil
 }
 
 func (h *Handler) exportXLSX(w http.ResponseWriter, r *http.Request, sess *session) {

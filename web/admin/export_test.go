@@ -1,7 +1,7 @@
 package admin
 
 import (
-	"net/http"
+	"slices"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -10,8 +10,6 @@ import (
 // tests fast under -race.
 func QuickHash(password string) (string, error) { return hashPassword(password, bcrypt.MinCost) }
 
-// SessionCookie logs user in without the form, for the browser test.
-func (h *Handler) SessionCookie(user string) *http.Cookie {
-	id, _ := h.sessions.create(user)
-	return &http.Cookie{Name: sessionCookie, Value: id, Path: Prefix}
-}
+// Patterns returns the routes the handler serves, e.g. "GET /admin/{$}",
+// so that the access tests can check they cover every one.
+func (h *Handler) Patterns() []string { return slices.Clone(h.patterns) }
