@@ -72,6 +72,10 @@ func (k Kind) Label() string { return kindRules[k].label }
 // Offline reports whether k is an offline activity that carries a Count.
 func (k Kind) Offline() bool { return kindRules[k].maxCount > 0 }
 
+// MaxCount returns the largest Count one event of an offline kind may
+// carry, and 0 for other kinds.
+func (k Kind) MaxCount() int { return kindRules[k].maxCount }
+
 // Channel is how a resident reached lawbot.
 type Channel string
 
@@ -125,6 +129,10 @@ type Event struct {
 	// Count is the attendees, leaflets, banners or households of an offline
 	// activity. It must be 0 or 1 for other kinds.
 	Count int
+	// Place is where an offline activity happened, e.g. "社区活动室": a
+	// public venue, at most MaxPlace characters. It is kept redacted with
+	// the activity (see Activities) and counted nowhere.
+	Place string
 }
 
 // Question is a kept question text: from an unanswered or low-confidence
