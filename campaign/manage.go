@@ -69,6 +69,9 @@ func (s *Service) List(_ context.Context, u User, limit int) (Reply, error) {
 		}
 		if c.Event != nil {
 			fmt.Fprintf(&b, "，活动报名 %d/%d", s.store.Signups(c.ID), c.Event.Capacity)
+			if n := s.store.CheckIns(c.ID); n > 0 {
+				fmt.Fprintf(&b, "，签到 %d", n)
+			}
 		}
 		b.WriteString("）")
 	}

@@ -2,6 +2,9 @@ package campaign
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -552,11 +555,22 @@ func (s *Service) signup(tx *bolt.Tx, u User, c *Campaign, cb string) (pressed, 
 }
 
 // Signups returns the number of sign-ups for campaign id.
-func (s *Store) Signups(id string) int {
+func (s *Store) Signups(id string) int { return s.countPrefix(bucketSignups, id) }
+
+// CheckIns returns the number of residents who checked in at campaign id's
+// event.
+func (s *Store) CheckIns(id string) int { return s.countPrefix(bucketCheckins, id) }
+
+// countPrefix counts the keys "id/..." of a bucket keyed campaign/user.
+func (s *Store) countPrefix(bucket []byte, id string) int {
 	n := 0
 	s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		if b == nil { // a read-only file from before the bucket existed
+			return nil
+		}
 		prefix := id + "/"
-		cur := tx.Bucket(bucketSignups).Cursor()
+		cur := b.Cursor()
 		for k, _ := cur.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, _ = cur.Next() {
 			n++
 		}
@@ -565,8 +579,13 @@ func (s *Store) Signups(id string) int {
 	return n
 }
 
-// CheckIn handles /start ev_<id> from a poster's QR code.
-func (s *Service) CheckIn(_ context.Context, u User, payload string) (Reply, error) {
+// CheckIn handles /start ev_<id> from a poster's QR code. A resident's
+// first check-in at an event is counted as a stats.KindCheckIn event; a
+// second scan is answered politely and counts nothing. The count comes
+// first: if it fails, nothing is kept and the resident may scan again, and
+// since the event's ID is fixed by campaign and resident, a count that did
+// go through is not counted twice.
+func (s *Service) CheckIn(ctx context.Context, u User, payload string) (Reply, error) {
 	if err := s.authorize(u, ActCheckIn); err != nil {
 		return Reply{}, err
 	}
@@ -578,23 +597,42 @@ func (s *Service) CheckIn(_ context.Context, u User, payload string) (Reply, err
 	if err != nil || c.Event == nil {
 		return Reply{}, &UserError{Err: ErrNotFound, Text: "未找到该活动。"}
 	}
-	var already bool
+	k := []byte(c.ID + "/" + strconv.FormatInt(u.ID, 10))
+	checkedIn := func(tx *bolt.Tx) bool { return tx.Bucket(bucketCheckins).Get(k) != nil }
+	already := false
+	if err := s.store.db.View(func(tx *bolt.Tx) error { already = checkedIn(tx); return nil }); err != nil {
+		return Reply{}, fmt.Errorf("campaign: check in: %w", err)
+	}
+	if already {
+		return Reply{Text: textCheckedIn}, nil
+	}
+	if err := s.record(ctx, s.event(u, c, s.checkInID(c, u), stats.KindCheckIn)); err != nil {
+		return Reply{}, err
+	}
 	err = s.store.db.Update(func(tx *bolt.Tx) error {
-		k := []byte(c.ID + "/" + strconv.FormatInt(u.ID, 10))
-		b := tx.Bucket(bucketCheckins)
-		already = b.Get(k) != nil
-		if already {
+		if already = checkedIn(tx); already { // scanned twice at once
 			return nil
 		}
-		return b.Put(k, []byte(strconv.FormatInt(s.cfg.Now().Unix(), 10)))
+		return tx.Bucket(bucketCheckins).Put(k, []byte(strconv.FormatInt(s.cfg.Now().Unix(), 10)))
 	})
 	if err != nil {
 		return Reply{}, fmt.Errorf("campaign: check in: %w", err)
 	}
 	if already {
-		return Reply{Text: "您已签到，欢迎参加！"}, nil
+		return Reply{Text: textCheckedIn}, nil
 	}
 	return Reply{Text: "签到成功，欢迎参加“" + c.Title + "”活动！"}, nil
+}
+
+const textCheckedIn = "您已签到，欢迎参加！"
+
+// checkInID is the idempotency key of u's check-in at c's event: the same
+// for every scan, without the resident's Telegram id in it (statistics
+// stores keep event IDs for a while and must not hold raw ids).
+func (s *Service) checkInID(c *Campaign, u User) string {
+	m := hmac.New(sha256.New, s.cfg.Key)
+	m.Write([]byte("checkin\x00" + c.ID + "\x00" + strconv.FormatInt(u.ID, 10)))
+	return "tg:checkin:" + c.ID + ":" + base64.RawURLEncoding.EncodeToString(m.Sum(nil))[:16]
 }
 
 // Activity is an offline activity a volunteer logs.

@@ -135,6 +135,7 @@ const (
 	KeyReads         = "campaign_reads"
 	KeyQuiz          = "quiz_answers"
 	KeySignups       = "signups"
+	KeyCheckIns      = "checkins"
 	KeySatisfaction  = "satisfaction"
 )
 
@@ -197,6 +198,8 @@ func Build(r stats.Report, now time.Time) *Annual {
 		"知识问答作答人次，每答一题计1次")
 	fig(KeySignups, "普法活动报名", t.Events(stats.KindSignup), "人次", Rounded,
 		"通过助手报名参加普法活动的人次")
+	fig(KeyCheckIns, "普法活动签到", t.Events(stats.KindCheckIn), "人次", Rounded,
+		"居民到场扫描活动海报二维码签到的人次，每人每场活动只计1次，未报名到场的也计入")
 	a.Figures = append(a.Figures, Figure{Key: KeySatisfaction, Name: "群众满意度",
 		Value: satisfied["4"] + satisfied["5"], Of: t.Events(stats.KindRating), Style: Percentage,
 		Rule: "居民对答复的评分（1–5分）中4分、5分所占比例，保留两位小数，截断不进位"})

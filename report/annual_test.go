@@ -88,6 +88,7 @@ func TestFixtureFigures(t *testing.T) {
 		report.KeyReads:         {"410人次", "410人次"},
 		report.KeyQuiz:          {"130人次", "130人次"},
 		report.KeySignups:       {"30余人次", "37人次"},
+		report.KeyCheckIns:      {"20余人次", "29人次"},
 		report.KeySatisfaction:  {"99.31%", "99.31%（144/145）"},
 	}
 	for key, w := range want {
@@ -106,7 +107,7 @@ func TestFixtureFigures(t *testing.T) {
 	}
 	wantOrder := []string{report.KeyConsultations, report.KeyResidents, report.KeyLegalAid, report.KeyMediation,
 		report.KeyLectures, report.KeyAttendees, report.KeyLeaflets, report.KeyBanners, report.KeyVisits,
-		report.KeyDeliveries, report.KeyReads, report.KeyQuiz, report.KeySignups, report.KeySatisfaction}
+		report.KeyDeliveries, report.KeyReads, report.KeyQuiz, report.KeySignups, report.KeyCheckIns, report.KeySatisfaction}
 	if strings.Join(keys, ",") != strings.Join(wantOrder, ",") {
 		t.Errorf("figure order = %v, want %v", keys, wantOrder)
 	}
@@ -116,6 +117,9 @@ func TestFixtureFigures(t *testing.T) {
 	s := a.Sentences()
 	if len(s) != 6 || !strings.HasPrefix(s[0], "2025年，为群众提供法律咨询270余次") {
 		t.Errorf("Sentences() = %q, want six starting with the year's consultations", s)
+	}
+	if len(s) == 6 && !strings.Contains(s[4], "报名参加普法活动30余人次，活动现场签到20余人次") {
+		t.Errorf("campaign sentence = %q, want the sign-ups and then the check-ins", s[4])
 	}
 }
 

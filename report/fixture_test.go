@@ -27,7 +27,7 @@ var fixtureNow = time.Date(2026, 1, 10, 12, 0, 0, 0, cst)
 // requests, 12 lectures with 3,046 attendees, 5,012 leaflets, 15 banners,
 // 208 households visited, 144 of 145 ratings satisfied (99.31%), 600
 // campaign deliveries, 410 reads, 130 quiz answers (100 right), 37
-// sign-ups. Events are spread over the months, communities and channels by
+// sign-ups, 29 check-ins. Events are spread over the months, communities and channels by
 // their index, so every breakdown is known.
 func fixtureEvents() []stats.Event {
 	coms := statstest.Communities()
@@ -89,6 +89,10 @@ func fixtureEvents() []stats.Event {
 	add("s", 37, func(i int, e *stats.Event) {
 		resident(i, e)
 		e.Kind, e.Campaign = stats.KindSignup, campaign(i)
+	})
+	add("ci", 29, func(i int, e *stats.Event) {
+		resident(i, e)
+		e.Kind, e.Campaign = stats.KindCheckIn, campaign(i)
 	})
 	add("lec", 12, func(i int, e *stats.Event) {
 		e.Kind, e.Count = stats.KindLecture, 250

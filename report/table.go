@@ -102,7 +102,7 @@ func periodTable(r stats.Report) Table {
 		Rule: "统计口径：每行为一个" + g + "份内的次数；法律咨询含未能解答的问题；服务居民为该" + g +
 			"内有过任何互动的不同居民人数，合计行为全期去重人数，不等于各行相加；满意率为4、5分评价占全部评价的比例（截断保留两位小数）；讲座人次、资料、横幅、走访为工作人员登记数之和。" + commonRule,
 		Header: []string{g + "份", "法律咨询", "其中未能解答", "服务居民", "法律援助转介", "调解申请", "评价", "满意率",
-			"普法推送送达", "普法推送阅读", "知识问答", "活动报名", "法治讲座(场)", "讲座人次", "发放资料(份)", "悬挂横幅(幅)", "入户走访(户)"},
+			"普法推送送达", "普法推送阅读", "知识问答", "活动报名", "活动签到", "法治讲座(场)", "讲座人次", "发放资料(份)", "悬挂横幅(幅)", "入户走访(户)"},
 	}
 	row := func(label string, c stats.Counts) []any {
 		scores := c.EventsBy(stats.KindRating, stats.DimScore)
@@ -110,7 +110,7 @@ func periodTable(r stats.Report) Table {
 			c.Residents, c.Events(stats.KindLegalAid), c.Events(stats.KindMediation), c.Events(stats.KindRating),
 			Ratio{scores["4"] + scores["5"], c.Events(stats.KindRating)},
 			c.Events(stats.KindCampaignDelivery), c.Events(stats.KindCampaignRead), c.Events(stats.KindQuizAnswer), c.Events(stats.KindSignup),
-			c.Events(stats.KindLecture), c.Quantity(stats.KindLecture), c.Quantity(stats.KindLeaflets), c.Quantity(stats.KindBanners), c.Quantity(stats.KindVisits)}
+			c.Events(stats.KindCheckIn), c.Events(stats.KindLecture), c.Quantity(stats.KindLecture), c.Quantity(stats.KindLeaflets), c.Quantity(stats.KindBanners), c.Quantity(stats.KindVisits)}
 	}
 	for _, b := range r.Buckets {
 		t.Rows = append(t.Rows, row(bucketLabel(b, r.By), b.Counts))
@@ -164,6 +164,7 @@ func communityTable(r stats.Report) Table {
 		c.EventsBy(stats.KindRating, stats.DimCommunity),
 		c.EventsBy(stats.KindCampaignRead, stats.DimCommunity),
 		c.EventsBy(stats.KindSignup, stats.DimCommunity),
+		c.EventsBy(stats.KindCheckIn, stats.DimCommunity),
 		c.EventsBy(stats.KindLecture, stats.DimCommunity),
 		c.QuantityBy(stats.KindLecture, stats.DimCommunity),
 		c.QuantityBy(stats.KindLeaflets, stats.DimCommunity),
@@ -173,7 +174,7 @@ func communityTable(r stats.Report) Table {
 	t := Table{
 		Name: "按社区",
 		Rule: "统计口径：居民事件按居民所在社区计数，线下活动按举办社区计数；讲座人次、资料、横幅、走访为登记数之和。" + commonRule,
-		Header: []string{"社区", "法律咨询", "法律援助转介", "调解申请", "评价", "普法推送阅读", "活动报名",
+		Header: []string{"社区", "法律咨询", "法律援助转介", "调解申请", "评价", "普法推送阅读", "活动报名", "活动签到",
 			"法治讲座(场)", "讲座人次", "发放资料(份)", "悬挂横幅(幅)", "入户走访(户)"},
 	}
 	appendKeyed(&t, keysOf(cols...), func(k string) string { return k }, cols)
@@ -183,7 +184,7 @@ func communityTable(r stats.Report) Table {
 func channelTable(r stats.Report) Table {
 	c := r.Total
 	kinds := []stats.Kind{stats.KindConsultation, stats.KindRating, stats.KindLegalAid, stats.KindMediation,
-		stats.KindCampaignDelivery, stats.KindCampaignRead, stats.KindQuizAnswer, stats.KindSignup}
+		stats.KindCampaignDelivery, stats.KindCampaignRead, stats.KindQuizAnswer, stats.KindSignup, stats.KindCheckIn}
 	cols := make([]map[string]int64, len(kinds))
 	for i, k := range kinds {
 		cols[i] = c.EventsBy(k, stats.DimChannel)
@@ -191,7 +192,7 @@ func channelTable(r stats.Report) Table {
 	t := Table{
 		Name:   "按渠道",
 		Rule:   "统计口径：按居民使用的渠道（Telegram、网页、命令行）计数；线下活动不经渠道，不列入本表。" + commonRule,
-		Header: []string{"渠道", "法律咨询", "评价", "法律援助转介", "调解申请", "普法推送送达", "普法推送阅读", "知识问答", "活动报名"},
+		Header: []string{"渠道", "法律咨询", "评价", "法律援助转介", "调解申请", "普法推送送达", "普法推送阅读", "知识问答", "活动报名", "活动签到"},
 	}
 	order := []string{string(stats.ChannelTelegram), string(stats.ChannelWeb), string(stats.ChannelCLI)}
 	keys := keysOf(cols...)
@@ -264,18 +265,20 @@ func campaignTable(r stats.Report) Table {
 	read := c.EventsBy(stats.KindCampaignRead, stats.DimCampaign)
 	quiz := c.EventsBy(stats.KindQuizAnswer, stats.DimCampaign)
 	sign := c.EventsBy(stats.KindSignup, stats.DimCampaign)
+	check := c.EventsBy(stats.KindCheckIn, stats.DimCampaign)
 	t := Table{
-		Name:   "普法活动参与",
-		Rule:   "统计口径：按普法活动（推送）编号计数；送达、阅读、知识问答、报名均为人次；阅读率=阅读÷送达；答对人次只有全部活动的合计。" + commonRule,
-		Header: []string{"活动编号", "推送送达", "推送阅读", "阅读率", "知识问答", "活动报名"},
+		Name: "普法活动参与",
+		Rule: "统计口径：按普法活动（推送）编号计数；送达、阅读、知识问答、报名、签到均为人次；阅读率=阅读÷送达；" +
+			"活动签到为居民到场扫描活动海报二维码签到，每人每场活动只计1次，重复扫码不计，未报名到场的也计入；答对人次只有全部活动的合计。" + commonRule,
+		Header: []string{"活动编号", "推送送达", "推送阅读", "阅读率", "知识问答", "活动报名", "活动签到"},
 	}
-	for _, k := range keysOf(del, read, quiz, sign) {
-		t.Rows = append(t.Rows, []any{k, del[k], read[k], Ratio{read[k], del[k]}, quiz[k], sign[k]})
+	for _, k := range keysOf(del, read, quiz, sign, check) {
+		t.Rows = append(t.Rows, []any{k, del[k], read[k], Ratio{read[k], del[k]}, quiz[k], sign[k], check[k]})
 	}
 	d, rd := c.Events(stats.KindCampaignDelivery), c.Events(stats.KindCampaignRead)
-	t.Rows = append(t.Rows, []any{"合计", d, rd, Ratio{rd, d}, c.Events(stats.KindQuizAnswer), c.Events(stats.KindSignup)})
+	t.Rows = append(t.Rows, []any{"合计", d, rd, Ratio{rd, d}, c.Events(stats.KindQuizAnswer), c.Events(stats.KindSignup), c.Events(stats.KindCheckIn)})
 	res := c.EventsBy(stats.KindQuizAnswer, stats.DimResult)
-	t.Rows = append(t.Rows, []any{"其中答对", "", "", Ratio{res["correct"], c.Events(stats.KindQuizAnswer)}, res["correct"], ""})
+	t.Rows = append(t.Rows, []any{"其中答对", "", "", Ratio{res["correct"], c.Events(stats.KindQuizAnswer)}, res["correct"], "", ""})
 	return t
 }
 

@@ -27,7 +27,7 @@ var sentences = []sentence{
 	{"，", []clause{{KeyLegalAid, "引导群众申请法律援助%s"}, {KeyMediation, "转介人民调解%s"}}},
 	{"，", []clause{{KeyLectures, "举办各类法治宣讲%s"}, {KeyAttendees, "培训人数达%s"}}},
 	{"、", []clause{{KeyLeaflets, "发放宣传资料%s"}, {KeyBanners, "悬挂横幅%s"}, {KeyVisits, "入户走访%s"}}},
-	{"，", []clause{{KeyDeliveries, "线上推送普法信息%s"}, {KeyReads, "阅读%s"}, {KeyQuiz, "参与法律知识问答%s"}, {KeySignups, "报名参加普法活动%s"}}},
+	{"，", []clause{{KeyDeliveries, "线上推送普法信息%s"}, {KeyReads, "阅读%s"}, {KeyQuiz, "参与法律知识问答%s"}, {KeySignups, "报名参加普法活动%s"}, {KeyCheckIns, "活动现场签到%s"}}},
 	{"", []clause{{KeySatisfaction, "群众对咨询答复的满意度达%s"}}},
 }
 

@@ -24,6 +24,10 @@ const (
 	KindQuizAnswer Kind = "quiz_answer"
 	// KindSignup is a sign-up for a campaign activity.
 	KindSignup Kind = "signup"
+	// KindCheckIn is a resident checking in at a campaign activity by
+	// scanning its poster's QR code: attendance, counted once per resident
+	// and activity, whether or not they signed up.
+	KindCheckIn Kind = "checkin"
 	// KindLecture is a legal lecture held; Count is the number of attendees.
 	KindLecture Kind = "lecture"
 	// KindLeaflets is leaflets handed out; Count is the number of leaflets.
@@ -51,6 +55,7 @@ var kindRules = map[Kind]kindRule{
 	KindCampaignRead:     {resident: true, campaign: true, label: "普法推送阅读"},
 	KindQuizAnswer:       {resident: true, campaign: true, label: "知识问答"},
 	KindSignup:           {resident: true, campaign: true, label: "活动报名"},
+	KindCheckIn:          {resident: true, campaign: true, label: "活动签到"},
 	KindLecture:          {maxCount: 10_000, label: "法治讲座(人次)"},
 	KindLeaflets:         {maxCount: 100_000, label: "发放资料(份)"},
 	KindBanners:          {maxCount: 1_000, label: "悬挂横幅(条)"},
@@ -61,7 +66,7 @@ var kindRules = map[Kind]kindRule{
 func Kinds() []Kind {
 	return []Kind{
 		KindConsultation, KindRating, KindLegalAid, KindMediation,
-		KindCampaignDelivery, KindCampaignRead, KindQuizAnswer, KindSignup,
+		KindCampaignDelivery, KindCampaignRead, KindQuizAnswer, KindSignup, KindCheckIn,
 		KindLecture, KindLeaflets, KindBanners, KindVisits,
 	}
 }

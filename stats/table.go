@@ -108,7 +108,7 @@ func writeOffline(tw io.Writer, t Counts) {
 }
 
 func writeCampaigns(tw io.Writer, t Counts) {
-	kinds := []Kind{KindCampaignDelivery, KindCampaignRead, KindQuizAnswer, KindSignup}
+	kinds := []Kind{KindCampaignDelivery, KindCampaignRead, KindQuizAnswer, KindSignup, KindCheckIn}
 	per := map[Kind]map[string]int64{}
 	campaigns := map[string]bool{}
 	for _, k := range kinds {
@@ -120,10 +120,10 @@ func writeCampaigns(tw io.Writer, t Counts) {
 	if len(campaigns) == 0 {
 		return
 	}
-	fmt.Fprintf(tw, "\ncampaign\tdelivered\tread\tquiz answers\tsign-ups\n")
+	fmt.Fprintf(tw, "\ncampaign\tdelivered\tread\tquiz answers\tsign-ups\tcheck-ins\n")
 	for _, c := range slices.Sorted(maps.Keys(campaigns)) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", c, per[KindCampaignDelivery][c], per[KindCampaignRead][c],
-			per[KindQuizAnswer][c], per[KindSignup][c])
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\n", c, per[KindCampaignDelivery][c], per[KindCampaignRead][c],
+			per[KindQuizAnswer][c], per[KindSignup][c], per[KindCheckIn][c])
 	}
 }
 

@@ -71,6 +71,7 @@ func TestWriteReportGolden(t *testing.T) {
 		{ID: "5", Kind: stats.KindLegalAid, Time: at(3, 2), Community: "east", Channel: tg, Resident: "a", Category: "labor"},
 		{ID: "6", Kind: stats.KindCampaignDelivery, Time: at(4, 1), Community: "east", Channel: tg, Resident: "c", Campaign: "spring"},
 		{ID: "7", Kind: stats.KindQuizAnswer, Time: at(4, 2), Community: "east", Channel: tg, Resident: "c", Campaign: "spring", Correct: true},
+		{ID: "10", Kind: stats.KindCheckIn, Time: at(4, 5), Community: "east", Channel: tg, Resident: "c", Campaign: "spring"},
 		{ID: "8", Kind: stats.KindLecture, Time: at(5, 20), Community: "west", Count: 60},
 		{ID: "9", Kind: stats.KindLeaflets, Time: at(5, 20), Community: "west", Count: 300},
 	}

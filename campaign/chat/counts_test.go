@@ -74,7 +74,7 @@ func TestCountsThroughBot(t *testing.T) {
 	}
 
 	rng := rand.New(rand.NewPCG(3, 15))
-	var answers, correct, signups, reads int
+	var answers, correct, signups, reads, checkins int
 	cb := 0
 	press := func(u int64, label string) {
 		cb++
@@ -122,6 +122,7 @@ func TestCountsThroughBot(t *testing.T) {
 		}
 		if rng.IntN(3) == 0 {
 			e.say(u, private, "/start ev_"+c.ID)
+			checkins++
 			if got := all(e.say(u, private, "/start ev_"+c.ID)); !strings.Contains(got, "您已签到") { // scanned twice
 				t.Errorf("second check-in = %q", got)
 			}
@@ -138,6 +139,8 @@ func TestCountsThroughBot(t *testing.T) {
 		{"sign-ups", got.EventsBy(stats.KindSignup, stats.DimCampaign)[c.ID], int64(signups)},
 		{"stored sign-ups", int64(e.store.Signups(c.ID)), int64(signups)},
 		{"reads", got.EventsBy(stats.KindCampaignRead, stats.DimCampaign)[c.ID], int64(reads)},
+		{"check-ins", got.EventsBy(stats.KindCheckIn, stats.DimCampaign)[c.ID], int64(checkins)},
+		{"stored check-ins", int64(e.store.CheckIns(c.ID)), int64(checkins)},
 	} {
 		if ck.got != ck.want {
 			t.Errorf("%s = %d, want %d", ck.name, ck.got, ck.want)

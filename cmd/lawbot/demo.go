@@ -135,7 +135,8 @@ var demoCategoryWeights = map[string]int{
 
 // demoEvents invents a year of events up to now: consultations busier on
 // weekdays and after the Spring Festival, ratings mostly satisfied, some
-// referrals, a monthly campaign to a growing list of subscribers, and
+// referrals, a monthly campaign to a growing list of subscribers (some
+// sign up for its event on the 15th, and most of those check in), and
 // lectures, leaflets, banners and visits around the usual dates (3.15,
 // 4.15, 12.4 Constitution Day).
 func demoEvents(year int, now time.Time, communities []string, seed uint64) []stats.Event {
@@ -212,7 +213,8 @@ func demoEvents(year int, now time.Time, communities []string, seed uint64) []st
 			es = append(es, demoCampaign(r, day, residentEvent)...)
 		}
 	}
-	// Offline activities are entered after the fact; drop any dated after now.
+	// Offline activities are entered after the fact, and check-ins happen
+	// at the event; drop any dated after now.
 	kept := es[:0]
 	for _, e := range es {
 		if e.Time.Before(end) {
@@ -267,6 +269,10 @@ func demoCampaign(r *rand.Rand, day time.Time, residentEvent func(stats.Kind, ti
 			}
 			if r.IntN(100) < 6 {
 				es = append(es, follow(stats.KindSignup, 3*time.Hour))
+				// Most come to the event on the 15th and scan the poster.
+				if r.IntN(100) < 70 {
+					es = append(es, follow(stats.KindCheckIn, 5*24*time.Hour+4*time.Hour+time.Duration(r.IntN(40))*time.Minute))
+				}
 			}
 		}
 	}

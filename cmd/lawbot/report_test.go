@@ -65,13 +65,19 @@ func TestDemoReportExport(t *testing.T) {
 	if rate < 0.9 || rate == 1 {
 		t.Errorf("demo satisfaction = %v, want a plausible 90-99.99%%", rate)
 	}
+	signups, checkins := total.Events(stats.KindSignup), total.Events(stats.KindCheckIn)
+	if checkins == 0 || checkins >= signups {
+		t.Errorf("demo has %d check-ins for %d sign-ups, want some but fewer", checkins, signups)
+	}
 
 	out, errs, code := lawbot(t, "report", "-data", dir, "-year", "2025")
 	if code != 0 {
 		t.Fatalf("report = %d, %q", code, errs)
 	}
 	for _, want := range []string{demoBanner, "2025年，为群众提供法律咨询" + report.Approx(consultations) + "次",
-		"法律咨询：" + report.Approx(consultations) + "次／实数 " + strconv.FormatInt(consultations, 10) + "次"} {
+		"法律咨询：" + report.Approx(consultations) + "次／实数 " + strconv.FormatInt(consultations, 10) + "次",
+		"活动现场签到" + report.Approx(checkins) + "人次",
+		"普法活动签到：" + report.Approx(checkins) + "人次／实数 " + strconv.FormatInt(checkins, 10) + "人次"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report output lacks %q:\n%s", want, out)
 		}

@@ -34,6 +34,7 @@ func sampleEvents() []stats.Event {
 		{ID: "q:100", Kind: stats.KindQuizAnswer, Time: at(6, 5, 9, 5), Community: "east", Channel: tg, Resident: "tg:100", Campaign: campaign, Correct: true},
 		{ID: "q:200", Kind: stats.KindQuizAnswer, Time: at(6, 5, 9, 6), Community: "east", Channel: tg, Resident: "tg:200", Campaign: campaign},
 		{ID: "s:200", Kind: stats.KindSignup, Time: at(6, 5, 9, 7), Community: "east", Channel: tg, Resident: "tg:200", Campaign: campaign},
+		{ID: "ci:200", Kind: stats.KindCheckIn, Time: at(6, 8, 14, 0), Community: "east", Channel: tg, Resident: "tg:200", Campaign: campaign},
 		{ID: "lec:1", Kind: stats.KindLecture, Time: at(5, 20, 15, 0), Community: "east", Category: "domestic_violence", Count: 30},
 		{ID: "lec:2", Kind: stats.KindLecture, Time: at(6, 6, 15, 0), Community: "west", Count: 45},
 		{ID: "lf:1", Kind: stats.KindLeaflets, Time: at(6, 6, 15, 0), Community: "east", Count: 500},
@@ -74,6 +75,10 @@ func testRecordAndQuery(t *testing.T, open Opener) {
 	wantCount(t, "Events(campaign_read)", c.Events(stats.KindCampaignRead), 1)
 	wantMap(t, "quiz answers by result", c.EventsBy(stats.KindQuizAnswer, stats.DimResult), map[string]int64{"correct": 1, "wrong": 1})
 	wantCount(t, "Events(signup)", c.Events(stats.KindSignup), 1)
+	wantCount(t, "Events(checkin)", c.Events(stats.KindCheckIn), 1)
+	wantMap(t, "check-ins by campaign", c.EventsBy(stats.KindCheckIn, stats.DimCampaign), map[string]int64{campaign: 1})
+	wantMap(t, "check-ins by community", c.EventsBy(stats.KindCheckIn, stats.DimCommunity), map[string]int64{"east": 1})
+	wantMap(t, "check-ins by channel", c.EventsBy(stats.KindCheckIn, stats.DimChannel), map[string]int64{"telegram": 1})
 
 	wantCount(t, "Events(lecture)", c.Events(stats.KindLecture), 2)
 	wantCount(t, "Quantity(lecture)", c.Quantity(stats.KindLecture), 75)
@@ -201,6 +206,7 @@ func testIdempotentConcurrent(t *testing.T, open Opener) {
 	}
 	c := query(t, s, year2025()).Total
 	wantCount(t, "Events(consultation)", c.Events(stats.KindConsultation), 5)
+	wantCount(t, "Events(checkin)", c.Events(stats.KindCheckIn), 1)
 	wantCount(t, "Quantity(lecture)", c.Quantity(stats.KindLecture), 75)
 }
 

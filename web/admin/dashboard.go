@@ -49,9 +49,9 @@ type share struct {
 }
 
 type campaignRow struct {
-	ID                               string
-	Deliveries, Reads, Quiz, Signups int64
-	ReadRate                         string
+	ID                                         string
+	Deliveries, Reads, Quiz, Signups, CheckIns int64
+	ReadRate                                   string
 }
 
 type offlineRow struct {
@@ -150,19 +150,20 @@ func buildYear(rep stats.Report, now time.Time) yearView {
 	read := t.EventsBy(stats.KindCampaignRead, stats.DimCampaign)
 	quiz := t.EventsBy(stats.KindQuizAnswer, stats.DimCampaign)
 	sign := t.EventsBy(stats.KindSignup, stats.DimCampaign)
+	check := t.EventsBy(stats.KindCheckIn, stats.DimCampaign)
 	ids := map[string]bool{}
-	for _, m := range []map[string]int64{del, read, quiz, sign} {
+	for _, m := range []map[string]int64{del, read, quiz, sign, check} {
 		for k := range m {
 			ids[k] = true
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		v.Campaigns = append(v.Campaigns, campaignRow{ID: id, Deliveries: del[id], Reads: read[id],
-			ReadRate: report.Percent(read[id], del[id]), Quiz: quiz[id], Signups: sign[id]})
+			ReadRate: report.Percent(read[id], del[id]), Quiz: quiz[id], Signups: sign[id], CheckIns: check[id]})
 	}
 	d, rd := t.Events(stats.KindCampaignDelivery), t.Events(stats.KindCampaignRead)
 	v.CampaignTotal = campaignRow{ID: "合计", Deliveries: d, Reads: rd, ReadRate: report.Percent(rd, d),
-		Quiz: t.Events(stats.KindQuizAnswer), Signups: t.Events(stats.KindSignup)}
+		Quiz: t.Events(stats.KindQuizAnswer), Signups: t.Events(stats.KindSignup), CheckIns: t.Events(stats.KindCheckIn)}
 	return v
 }
 

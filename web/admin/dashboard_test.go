@@ -2,17 +2,20 @@ package admin_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/lawbot/lawbot/knowledge"
 	"github.com/lawbot/lawbot/report"
+	"github.com/lawbot/lawbot/stats"
 	"github.com/xuri/excelize/v2"
 	"gopkg.in/yaml.v3"
 )
@@ -96,6 +99,65 @@ func TestDashboardChart(t *testing.T) {
 	}
 	if resp, _ := c.get("/admin/?year=2099"); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("GET ?year=2099 = %d, want 400", resp.StatusCode)
+	}
+}
+
+// TestDashboardCheckIns checks the campaign section shows sign-ups and
+// check-ins per campaign and in total, and that the export's campaign sheet
+// has them too.
+func TestDashboardCheckIns(t *testing.T) {
+	e := newEnv(t)
+	var es []stats.Event
+	ev := func(id string, k stats.Kind, camp, resident string) {
+		es = append(es, stats.Event{ID: id, Kind: k, Time: at(4, 15, 14), Community: "east", Channel: stats.ChannelTelegram,
+			Resident: resident, Campaign: camp})
+	}
+	for i, r := range []string{"tg:1", "tg:2", "tg:3"} {
+		ev(fmt.Sprint("s", i), stats.KindSignup, "civil-code", r)
+	}
+	ev("ci:1", stats.KindCheckIn, "civil-code", "tg:1")
+	ev("ci:2", stats.KindCheckIn, "civil-code", "tg:2")
+	ev("ci:3", stats.KindCheckIn, "anti-fraud", "tg:3") // came without signing up
+	ev("ci:1", stats.KindCheckIn, "civil-code", "tg:1") // redelivered: counted once
+	if err := e.store.RecordBatch(context.Background(), es); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := e.loggedIn(t)
+	resp, body := c.get("/admin/?year=2025")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /admin/?year=2025 = %d", resp.StatusCode)
+	}
+	sec := section(t, body, "campaigns")
+	for _, want := range []string{"<th>报名</th><th>签到</th>",
+		"<td>anti-fraud</td><td>0</td><td>0</td><td>—</td><td>0</td><td>0</td><td>1</td>",
+		"<td>civil-code</td><td>1</td><td>1</td><td>100.00%</td><td>0</td><td>3</td><td>2</td>",
+		`<tr class="total"><td>合计</td><td>1</td><td>1</td><td>100.00%</td><td>0</td><td>3</td><td>3</td>`,
+		"每人每场活动只计1次"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("campaign section lacks %q:\n%s", want, sec)
+		}
+	}
+	if !strings.Contains(body, "<dt>普法活动签到</dt><dd>3人次</dd>") {
+		t.Errorf("figures lack the check-ins")
+	}
+
+	resp, body = c.get("/admin/export.xlsx?from=2025-01-01&to=2025-12-31")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET export.xlsx = %d", resp.StatusCode)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("普法活动参与")
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, total := rows[report.HeaderRow-1], rows[len(rows)-2]
+	col := slices.Index(header, "活动签到")
+	if col < 0 || total[0] != "合计" || col >= len(total) || total[col] != "3" {
+		t.Errorf("普法活动参与: header %q, total %q; want 3 check-ins", header, total)
 	}
 }
 
