@@ -183,8 +183,23 @@ func TestTelegramEndToEnd(t *testing.T) {
 		t.Errorf("campaign 2 is %s", c.Status)
 	}
 
-	// The poster: two documents.
-	docs := e.send(message(volunteer, private, "/poster 1"), 2)
+	// The poster: two documents. The send button may still be replying in
+	// the chat, so the documents are picked out of what arrives.
+	before = len(e.api.SentTo(volunteer))
+	e.api.Push(message(volunteer, private, "/poster 1"))
+	var docs []telegramtest.Sent
+	e.api.Wait(ctx, func() bool {
+		docs = docs[:0]
+		for _, m := range e.api.SentTo(volunteer)[before:] {
+			if m.Document != nil {
+				docs = append(docs, m)
+			}
+		}
+		return len(docs) >= 2
+	})
+	if len(docs) < 2 {
+		t.Fatalf("poster: %d documents sent, want 2", len(docs))
+	}
 	if docs[0].Document == nil || docs[0].Document.Name != "poster-ev1.png" || docs[1].Document == nil || docs[1].Document.Name != "poster-ev1.html" {
 		t.Errorf("poster sent %+v", docs)
 	}

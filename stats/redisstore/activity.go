@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
+	"time"
 
 	"github.com/lawbot/lawbot/stats"
 	"github.com/redis/go-redis/v9"
@@ -30,7 +32,7 @@ return 1
 
 // maxCorrectTries bounds how often Correct reads a record again that was
 // corrected concurrently.
-const maxCorrectTries = 10
+const maxCorrectTries = 100
 
 // Activities returns up to limit offline activities, the most recently
 // recorded first. Activities still waiting in the outbox are not listed.
@@ -98,7 +100,17 @@ func (s *Store) Correct(ctx context.Context, c stats.Correction) (stats.Activity
 		return stats.Activity{}, fmt.Errorf("redisstore: correct: %w", stats.ErrClosed)
 	}
 	field := strconv.FormatInt(c.No, 10)
-	for range maxCorrectTries {
+	for try := range maxCorrectTries {
+		if try > 0 {
+			// Someone else corrected it meanwhile: wait a random moment,
+			// longer each time, so that concurrent correctors take turns.
+			wait := time.Duration(rand.Int64N(int64(time.Millisecond) << min(try, 6)))
+			select {
+			case <-ctx.Done():
+				return stats.Activity{}, fmt.Errorf("redisstore: correct: %w", ctx.Err())
+			case <-time.After(wait):
+			}
+		}
 		raw, err := s.rdb.HGet(ctx, s.keys.activities(), field).Result()
 		if errors.Is(err, redis.Nil) || c.No <= 0 {
 			return stats.Activity{}, fmt.Errorf("redisstore: correct: activity %d: %w", c.No, stats.ErrNotFound)
