@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/lawbot/lawbot/answer"
@@ -57,6 +58,11 @@ func (e *engine) Close() {
 // openEngine loads the knowledge base and statutes and opens their indexes,
 // building an index only when its inputs changed since it was built.
 func openEngine(ctx context.Context, env *env, c *config) (*engine, error) {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Building an index needs the most memory; the server's roomier
+		// limit (serveMemoryLimit) applies once it answers questions.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(min(debug.SetMemoryLimit(-1), defaultMemoryLimit)))
+	}
 	base, probs, err := knowledge.Load(knowledge.LoadOptions{Dir: c.knowledgeDir, Lenient: c.lenient})
 	if err != nil {
 		return nil, fmt.Errorf("知识库有 %d 处错误，未启动（可加 -lenient 跳过出错的文件）:\n%w", len(probs), err)
