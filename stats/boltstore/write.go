@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"slices"
 	"time"
 
@@ -87,27 +86,7 @@ func (s *Store) run() {
 				s.log.Error("statistics purge failed", "err", err)
 			}
 		case r := <-s.reqs:
-			group := []*writeReq{r}
-			n := len(r.recs)
-			// Take every request already waiting. Callers answered by the
-			// last commit are likely about to send again: yield once to let
-			// them, so that they share this commit instead of the next.
-			yielded := false
-			for n < s.maxBatch {
-				select {
-				case r := <-s.reqs:
-					group = append(group, r)
-					n += len(r.recs)
-					yielded = false
-					continue
-				default:
-				}
-				if yielded {
-					break
-				}
-				runtime.Gosched()
-				yielded = true
-			}
+			group, _ := stats.Gather(s.reqs, r, func(r *writeReq) int { return len(r.recs) }, s.maxBatch)
 			err := s.commit(group)
 			for _, r := range group {
 				r.err <- err

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"runtime"
 	"time"
 
 	"github.com/lawbot/lawbot/stats"
@@ -61,26 +60,7 @@ func (s *Store) groupWriter() {
 			return
 		case r = <-s.applyq:
 		}
-		group := []*applyReq{r}
-		n := len(r.recs)
-		// Take every write already waiting; yield once to let writers
-		// that are about to send join this group instead of the next.
-		yielded := false
-		for n < maxGroup {
-			select {
-			case r := <-s.applyq:
-				group = append(group, r)
-				n += len(r.recs)
-				yielded = false
-				continue
-			default:
-			}
-			if yielded {
-				break
-			}
-			runtime.Gosched()
-			yielded = true
-		}
+		group, n := stats.Gather(s.applyq, r, func(r *applyReq) int { return len(r.recs) }, maxGroup)
 		recs := r.recs
 		if len(group) > 1 {
 			recs = make([]stats.Prepared, 0, n)

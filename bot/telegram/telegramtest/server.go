@@ -502,12 +502,9 @@ func (s *Server) sendMessage(w http.ResponseWriter, params map[string]string) {
 		fail(w, http.StatusBadRequest, "Bad Request: message is too long")
 		return
 	}
-	var kb [][]Button
-	if m := params["reply_markup"]; m != "" {
-		if kb, err = parseKeyboard(m); err != nil {
-			fail(w, http.StatusBadRequest, "Bad Request: "+err.Error())
-			return
-		}
+	kb, ok := keyboardParam(w, params)
+	if !ok {
+		return
 	}
 	var replyTo int
 	if rp := params["reply_parameters"]; rp != "" {
@@ -560,12 +557,9 @@ func (s *Server) sendDocument(w http.ResponseWriter, params map[string]string) {
 		fail(w, http.StatusBadRequest, "Bad Request: message caption is too long")
 		return
 	}
-	var kb [][]Button
-	if m := params["reply_markup"]; m != "" {
-		if kb, err = parseKeyboard(m); err != nil {
-			fail(w, http.StatusBadRequest, "Bad Request: "+err.Error())
-			return
-		}
+	kb, ok := keyboardParam(w, params)
+	if !ok {
+		return
 	}
 	s.mu.Lock()
 	s.nextMsg++
@@ -582,6 +576,21 @@ func (s *Server) sendDocument(w http.ResponseWriter, params map[string]string) {
 		Caption: m.Text, From: &models.User{ID: BotID, IsBot: true, Username: Username},
 		Document: &models.Document{FileID: fmt.Sprintf("doc%d", m.MessageID), FileName: name, FileSize: int64(len(data))},
 	}})
+}
+
+// keyboardParam reads the reply_markup parameter; on a bad keyboard it
+// fails the request as the Bot API does and returns false.
+func keyboardParam(w http.ResponseWriter, params map[string]string) ([][]Button, bool) {
+	m := params["reply_markup"]
+	if m == "" {
+		return nil, true
+	}
+	kb, err := parseKeyboard(m)
+	if err != nil {
+		fail(w, http.StatusBadRequest, "Bad Request: "+err.Error())
+		return nil, false
+	}
+	return kb, true
 }
 
 // parseKeyboard checks an inline keyboard as the Bot API does.
