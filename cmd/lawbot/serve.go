@@ -160,6 +160,16 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
 	metrics.SetOutbox(func() int { return health().Pending })
+	if cache := eng.composer.Cache; cache != nil {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "lawbot_answer_cache_hits_total",
+			Help: "Questions answered from the cache of recent answers.",
+		}, func() float64 { hits, _ := cache.Stats(); return float64(hits) }))
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "lawbot_answer_cache_misses_total",
+			Help: "Questions composed because the cache did not hold their answer.",
+		}, func() float64 { _, misses := cache.Stats(); return float64(misses) }))
+	}
 
 	st, err := openChatState(c.dataDir, sc.redisURL, s.webhookURL != "")
 	if err != nil {

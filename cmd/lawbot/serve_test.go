@@ -88,9 +88,10 @@ func TestServe(t *testing.T) {
 	}
 
 	for path, want := range map[string]string{
-		"/healthz": `"telegram":"polling"`,
-		"/metrics": `lawbot_answers_total{channel="telegram",kind="faq"} 1`,
-		"/":        "社区法律服务助手",
+		"/healthz":         `"telegram":"polling"`,
+		"/metrics":         `lawbot_answers_total{channel="telegram",kind="faq"} 1`,
+		"/metrics?cache=1": "lawbot_answer_cache_misses_total 2",
+		"/":                "社区法律服务助手",
 	} {
 		resp, err := http.Get(base + path)
 		if err != nil {
