@@ -507,9 +507,10 @@ func (s slowAnswerer) Ask(ctx context.Context, q string) (answer.Answer, error) 
 }
 
 // "typing…" is shown while a slow answer is composed, before the answer,
-// and not at all for an answer that comes at once.
+// and not at all for an answer that comes before the delay.
 func TestTypingWhileSlowAnswer(t *testing.T) {
-	fast := start(t, setup{})
+	// A delay no answer takes even on a loaded test machine.
+	fast := start(t, setup{options: []telegram.Option{telegram.WithTypingDelay(5 * time.Second)}})
 	fast.api.Push(telegramtest.Text(1501, "房东不退押金怎么办"))
 	fast.waitSentTo(1501, 1)
 	fast.waitDone()
