@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lawbot/lawbot/answer"
 	"github.com/lawbot/lawbot/bot"
 	"github.com/lawbot/lawbot/bot/bottest"
 	"github.com/lawbot/lawbot/bot/state"
@@ -29,6 +31,7 @@ func isAnswer(m telegramtest.Sent) bool {
 // latency, lost updates and duplicates answered. It counts into a bolt
 // store in a temporary directory, or into Redis when
 // LAWBOT_BENCH_REDIS_URL is set. Set LAWBOT_BENCH_CHATS to run smaller.
+// `lawbot bench chat` is the same load through the command.
 //
 //	go test -run NONE -bench ChatLoad -benchtime 1x ./bot/telegram
 func BenchmarkChatLoad(b *testing.B) {
@@ -85,8 +88,13 @@ func runLoad(b *testing.B, chats int) (telegramtest.LoadResult, int64, string) {
 		b.Fatal(err)
 	}
 	defer inbox.Close()
+	// As `lawbot serve` runs: answers cached, garbage collected seldom.
+	composer := *bottest.Composer(b)
+	composer.Cache = answer.NewCache(4096)
+	defer debug.SetGCPercent(debug.SetGCPercent(1000))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(350 << 20))
 	core, err := bot.New(bot.Config{
-		Answerer: bottest.Composer(b), Base: bottest.Base(b), Communities: bottest.Communities,
+		Answerer: &composer, Base: bottest.Base(b), Communities: bottest.Communities,
 		Sessions: inbox, Mediations: inbox, Recorder: store, Key: bottest.Key,
 	})
 	if err != nil {
