@@ -68,6 +68,12 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir, redisURL st
 	if err != nil {
 		return nil, nil, err
 	}
+	if s.webhookURL != "" && redisURL != "" {
+		// Webhook mode with Redis is how several replicas run; campaigns
+		// do not follow yet.
+		log.Warn("campaigns: subscribers, roles and campaigns are kept in this server's campaign.db and not shared between replicas; run campaigns on one server",
+			"data", dataDir)
+	}
 	store, err := campaign.Open(dataDir, campaign.StoreOptions{})
 	if errors.Is(err, campaign.ErrLocked) {
 		// Another replica shares this data directory and holds the file:
