@@ -174,11 +174,17 @@ func (b *Bolt) SaveSession(_ context.Context, resident string, s bot.Session) er
 	b.smu.Lock()
 	defer b.smu.Unlock()
 	b.dirty[resident] = v
+	b.scheduleFlush()
+	return nil
+}
+
+// scheduleFlush writes the dirty sessions sessionFlush from now, unless a
+// flush is scheduled already. Callers hold b.smu.
+func (b *Bolt) scheduleFlush() {
 	if !b.flushing {
 		b.flushing = true
 		time.AfterFunc(sessionFlush, func() { _ = b.flushSessions() })
 	}
-	return nil
 }
 
 // FlushSessions writes the sessions saved so far to disk now.
@@ -216,9 +222,8 @@ func (b *Bolt) flushSessions() error {
 			b.dirty[k] = v
 		}
 	}
-	if !b.flushing && !errors.Is(err, berrors.ErrDatabaseNotOpen) {
-		b.flushing = true
-		time.AfterFunc(sessionFlush, func() { _ = b.flushSessions() })
+	if !errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		b.scheduleFlush()
 	}
 	return fmt.Errorf("state: write %d sessions: %w", len(dirty), err)
 }
@@ -295,17 +300,8 @@ func (b *Bolt) Claim(_ context.Context, id int64) (Claim, error) {
 
 // Done marks update id handled and drops it from the inbox, durably.
 func (b *Bolt) Done(_ context.Context, id int64) error {
-	now := binary.BigEndian.AppendUint64(nil, uint64(b.opts.Now().Unix()))
-	err := b.db.Batch(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketInbox).Delete(idKey(id)); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketDone).Put(idKey(id), now)
-	})
-	b.mu.Lock()
-	delete(b.busy, id)
-	b.mu.Unlock()
-	if err != nil {
+	// Batch: webhook handlers mark updates one by one, concurrently.
+	if err := b.markDone(b.db.Batch, []int64{id}); err != nil {
 		return fmt.Errorf("state: update %d done: %w", id, err)
 	}
 	return nil
@@ -314,8 +310,17 @@ func (b *Bolt) Done(_ context.Context, id int64) error {
 // DoneMany marks updates handled and drops them from the inbox, durably,
 // in one write.
 func (b *Bolt) DoneMany(_ context.Context, ids []int64) error {
+	if err := b.markDone(b.db.Update, ids); err != nil {
+		return fmt.Errorf("state: %d updates done: %w", len(ids), err)
+	}
+	return nil
+}
+
+// markDone records ids as handled and out of the inbox in one write by
+// commit, and drops their claims.
+func (b *Bolt) markDone(commit func(func(*bolt.Tx) error) error, ids []int64) error {
 	now := binary.BigEndian.AppendUint64(nil, uint64(b.opts.Now().Unix()))
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := commit(func(tx *bolt.Tx) error {
 		inbox, done := tx.Bucket(bucketInbox), tx.Bucket(bucketDone)
 		for _, id := range ids {
 			if err := inbox.Delete(idKey(id)); err != nil {
@@ -332,10 +337,7 @@ func (b *Bolt) DoneMany(_ context.Context, ids []int64) error {
 		delete(b.busy, id)
 	}
 	b.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("state: %d updates done: %w", len(ids), err)
-	}
-	return nil
+	return err
 }
 
 // Release drops the claim on update id so that it can be handled again.

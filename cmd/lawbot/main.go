@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
 	"syscall"
 )
 
@@ -59,7 +58,8 @@ const serveGCPercent = 1000
 const serveMemoryLimit = 350 << 20
 
 func main() {
-	server := len(os.Args) == 1 || os.Args[1] == "serve" || os.Args[1] == "bench" || strings.HasPrefix(os.Args[1], "-")
+	name, _ := commandName(os.Args[1:])
+	server := name == "serve" || name == "bench"
 	if os.Getenv("GOMEMLIMIT") == "" {
 		if server {
 			debug.SetMemoryLimit(serveMemoryLimit)
@@ -68,11 +68,11 @@ func main() {
 		}
 	}
 	if os.Getenv("GOGC") == "" && server {
-		// A chat server's live heap is small (about 35 MB) and steady:
-		// collect less often. Each collection slows the answers given
-		// while it marks; with GOGC 1000 `lawbot bench chat` sees a third
-		// as many as with 100 and its p99 falls below 50 ms. The memory
-		// limit above still bounds the heap (peak RSS 322 MB in the bench).
+		// A chat server's live heap is small (about 35 MB, 170 MB with
+		// the statutes) and steady: collect less often. Each collection
+		// slows the answers given while it marks (with collection off,
+		// `lawbot bench chat` had p99 20 ms). The memory limit above still
+		// bounds the heap.
 		debug.SetGCPercent(serveGCPercent)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -80,11 +80,17 @@ func main() {
 	os.Exit(run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:]))
 }
 
-func run(ctx context.Context, e *env, args []string) int {
-	name := "serve"
+// commandName splits the subcommand off args; without one, or with flags
+// first, the command is serve.
+func commandName(args []string) (string, []string) {
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		name, args = args[0], args[1:]
+		return args[0], args[1:]
 	}
+	return "serve", args
+}
+
+func run(ctx context.Context, e *env, args []string) int {
+	name, args := commandName(args)
 	cmd, ok := commands[name]
 	if !ok {
 		fmt.Fprintf(e.stderr, "lawbot: 未知命令 %q\n", name)
