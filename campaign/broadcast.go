@@ -97,7 +97,7 @@ type BroadcastOptions struct {
 // interrupted broadcast where it stopped. Run at most one broadcast of a
 // campaign at a time per file (with several replicas, set a Lease).
 type Broadcaster struct {
-	store *Store
+	store Store
 	send  Sender
 	opt   BroadcastOptions
 	lim   *limiter
@@ -108,7 +108,7 @@ type Broadcaster struct {
 }
 
 // NewBroadcaster returns a Broadcaster sending through send.
-func NewBroadcaster(store *Store, send Sender, opt BroadcastOptions) *Broadcaster {
+func NewBroadcaster(store Store, send Sender, opt BroadcastOptions) *Broadcaster {
 	if opt.Rate <= 0 {
 		opt.Rate = 25
 	}
@@ -187,11 +187,11 @@ func (b *Broadcaster) Run(ctx context.Context, id string) (Progress, error) {
 }
 
 func (b *Broadcaster) run(ctx context.Context, id string) (Progress, error) {
-	c, err := b.store.Get(id)
+	c, err := b.store.Get(ctx, id)
 	if err != nil {
 		return Progress{}, err
 	}
-	p, err := b.store.startBroadcast(id, time.Now())
+	p, err := b.store.startBroadcast(ctx, id, time.Now())
 	b.publish(p, true)
 	if err != nil {
 		return p, err
@@ -203,29 +203,29 @@ func (b *Broadcaster) run(ctx context.Context, id string) (Progress, error) {
 		return p, fmt.Errorf("campaign: broadcast %s: %w: %s", id, ErrHalted, p.Halt)
 	}
 	b.opt.Logger.Info("campaign: broadcast", "campaign", id, "total", p.Total, "pending", p.Pending, "uncertain", p.Uncertain)
-	var cursor []byte
+	var cursor string
 	for {
 		if err := ctx.Err(); err != nil {
 			return b.Status(), fmt.Errorf("campaign: broadcast %s: %w", id, err)
 		}
-		batch, err := b.store.claim(id, cursor, b.opt.Window)
+		batch, next, err := b.store.claim(ctx, id, cursor, b.opt.Window)
 		if err != nil {
 			return b.Status(), err
 		}
 		if len(batch) == 0 {
-			p, err := b.store.finish(id, time.Now())
+			p, err := b.store.finish(ctx, id, time.Now())
 			b.publish(p, true)
 			b.opt.Logger.Info("campaign: broadcast done", "campaign", id, "sent", p.Sent, "gone", p.Gone)
 			return p, err
 		}
-		cursor = chatKey(batch[len(batch)-1].chat)
+		cursor = next
 		outs, halt := b.sendBatch(ctx, c, batch)
 		b.recordDeliveries(ctx, c, outs)
 		var pause time.Time
 		b.lim.mu.Lock()
 		pause = b.lim.pausedUntil
 		b.lim.mu.Unlock()
-		p, err := b.store.settle(id, outs, halt, pause, time.Now())
+		p, err := b.store.settle(context.WithoutCancel(ctx), id, outs, halt, pause, time.Now())
 		b.publish(p, false)
 		if err != nil {
 			return p, err
@@ -443,28 +443,12 @@ func sleepUntil(ctx context.Context, t time.Time) error {
 	}
 }
 
-// Due returns the campaigns to broadcast at now: scheduled and due, or
-// sending (a broadcast interrupted by a crash or a transient failure).
-func (s *Store) Due(now time.Time) ([]*Campaign, error) {
-	all, err := s.List()
-	if err != nil {
-		return nil, err
-	}
-	var out []*Campaign
-	for _, c := range all {
-		if c.Status == StatusSending || c.Status == StatusScheduled && !c.At.After(now) {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
 // RunDue runs the broadcast of every campaign due at now, one after the
 // other. Call it from a ticker: it is also how an interrupted broadcast
 // resumes after a restart. Halted broadcasts and a lease held elsewhere are
 // not errors here.
 func (b *Broadcaster) RunDue(ctx context.Context, now time.Time) error {
-	cs, err := b.store.Due(now)
+	cs, err := Due(ctx, b.store, now)
 	if err != nil {
 		return err
 	}

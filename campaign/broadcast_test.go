@@ -2,7 +2,6 @@ package campaign_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	tg "github.com/go-telegram/bot"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/lawbot/lawbot/bot/telegram/telegramtest"
 	"github.com/lawbot/lawbot/campaign"
@@ -29,30 +29,20 @@ func newTelegram(t testing.TB, url string) *campaign.Telegram {
 	return campaign.NewTelegram(b)
 }
 
-// openStore opens a campaign file in dir.
-func openStore(t testing.TB, dir string) *campaign.Store {
-	t.Helper()
-	s, err := campaign.Open(dir, campaign.StoreOptions{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 // seed subscribes n chats (1001 ...) and stores a campaign.
-func seed(t testing.TB, s *campaign.Store, n int) *campaign.Campaign {
-	t.Helper()
+func seed(tb testing.TB, s campaign.Store, n int) *campaign.Campaign {
+	tb.Helper()
+	ctx := context.Background()
 	chats := make([]int64, n)
 	for i := range chats {
 		chats[i] = int64(1001 + i)
 	}
-	if err := s.AddSubscribers(chats); err != nil {
-		t.Fatal(err)
+	if err := s.AddSubscribers(ctx, chats); err != nil {
+		tb.Fatal(err)
 	}
 	c := &campaign.Campaign{Title: "宪法宣传周", Message: "12月4日是国家宪法日。<学习宪法>", Community: "hq", Status: campaign.StatusScheduled}
-	if err := s.Put(c); err != nil {
-		t.Fatal(err)
+	if err := s.Put(ctx, c); err != nil {
+		tb.Fatal(err)
 	}
 	return c
 }
@@ -79,24 +69,37 @@ func count(srv *telegramtest.Server) *counter {
 	return c
 }
 
+// The child process of TestBroadcastCrashResume learns from these which
+// store to open, where the fake Bot API is and which campaign to send.
 const (
-	crashChild = "LAWBOT_CAMPAIGN_CRASH_CHILD"
-	crashURL   = "LAWBOT_CAMPAIGN_CRASH_URL"
-	crashID    = "LAWBOT_CAMPAIGN_CRASH_ID"
+	crashChild  = "LAWBOT_CAMPAIGN_CRASH_CHILD" // store kind
+	crashDir    = "LAWBOT_CAMPAIGN_CRASH_DIR"
+	crashRedis  = "LAWBOT_CAMPAIGN_CRASH_REDIS"
+	crashPrefix = "LAWBOT_CAMPAIGN_CRASH_PREFIX"
+	crashURL    = "LAWBOT_CAMPAIGN_CRASH_URL"
+	crashID     = "LAWBOT_CAMPAIGN_CRASH_ID"
 )
 
 // TestBroadcastCrashResume broadcasts to 10,000 subscribers in a child
 // process, SIGKILLs it at 5 random points and restarts it each time: every
-// subscriber gets the message, and no more residents get it twice than
-// sends were in flight at the kills.
+// subscriber gets the message, no chat gets two messages within a second,
+// and no more residents get it twice than sends were in flight at the
+// kills. On Redis the restarted child is a new client, as another replica
+// taking over would be.
 func TestBroadcastCrashResume(t *testing.T) {
-	if dir := os.Getenv(crashChild); dir != "" {
-		crashChildMain(t, dir)
+	if kind := os.Getenv(crashChild); kind != "" {
+		crashChildMain(t, kind)
 		return
 	}
 	if testing.Short() {
 		t.Skip("subprocess test")
 	}
+	for _, kind := range storeKinds {
+		t.Run(kind, func(t *testing.T) { testBroadcastCrashResume(t, kind) })
+	}
+}
+
+func testBroadcastCrashResume(t *testing.T, kind string) {
 	const (
 		subscribers = 10_000
 		kills       = 5
@@ -107,13 +110,12 @@ func TestBroadcastCrashResume(t *testing.T) {
 	srv.SetSendDelay(time.Millisecond) // keep sends in flight
 	cnt := count(srv)
 
-	dir := t.TempDir()
-	s, err := campaign.Open(dir, campaign.StoreOptions{})
-	if err != nil {
+	ts := newTestStore(t, kind)
+	s := ts.open(t)
+	c := seed(t, s, subscribers)
+	if err := s.Close(); err != nil { // the file is the child's now
 		t.Fatal(err)
 	}
-	c := seed(t, s, subscribers)
-	s.Close()
 
 	seed := time.Now().UnixNano()
 	rng := rand.New(rand.NewPCG(uint64(seed), 1))
@@ -124,10 +126,12 @@ func TestBroadcastCrashResume(t *testing.T) {
 	slices.Sort(points)
 	t.Logf("seed %d, kill after %v messages", seed, points)
 
+	env := append(os.Environ(), crashChild+"="+kind, crashDir+"="+ts.dir, crashRedis+"="+ts.url, crashPrefix+"="+ts.prefix,
+		crashURL+"="+srv.URL(), crashID+"="+c.ID)
 	start := time.Now()
 	for run := 0; run <= kills; run++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestBroadcastCrashResume$", "-test.v")
-		cmd.Env = append(os.Environ(), crashChild+"="+dir, crashURL+"="+srv.URL(), crashID+"="+c.ID)
+		cmd.Env = env
 		out := &lockedBuffer{}
 		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
@@ -154,7 +158,8 @@ func TestBroadcastCrashResume(t *testing.T) {
 			case err := <-exited:
 				t.Fatalf("run %d exited before the kill at %d: %v\n%s", run, points[run], err, out.String())
 			case <-deadline:
-				t.Fatalf("run %d: no progress to %d (at %d)", run, points[run], cnt.n.Load())
+				cmd.Process.Kill()
+				t.Fatalf("run %d: no progress to %d (at %d)\n%s", run, points[run], cnt.n.Load(), out.String())
 			case <-time.After(200 * time.Microsecond):
 				continue wait
 			}
@@ -178,10 +183,10 @@ func TestBroadcastCrashResume(t *testing.T) {
 			dups += n - 1
 		}
 	}
-	t.Logf("%d messages to %d subscribers in %s: %d missed, %d duplicates", cnt.n.Load(), subscribers, elapsed.Round(time.Millisecond), missed, dups)
-	for chat, ts := range cnt.times {
-		for i := 1; i < len(ts); i++ {
-			if d := ts[i].Sub(ts[i-1]); d < time.Second {
+	t.Logf("%s: %d messages to %d subscribers in %s: %d missed, %d duplicates", kind, cnt.n.Load(), subscribers, elapsed.Round(time.Millisecond), missed, dups)
+	for chat, times := range cnt.times {
+		for i := 1; i < len(times); i++ {
+			if d := times[i].Sub(times[i-1]); d < time.Second {
 				t.Errorf("chat %d messaged twice %v apart, want >= 1s even across a crash", chat, d)
 			}
 		}
@@ -192,28 +197,44 @@ func TestBroadcastCrashResume(t *testing.T) {
 	if dups > kills*window {
 		t.Errorf("duplicates = %d, want <= %d (%d kills x window %d)", dups, kills*window, kills, window)
 	}
+	if n := int64(len(cnt.all)); n != int64(subscribers+dups) {
+		t.Errorf("%d messages, want %d subscribers + %d duplicates", n, subscribers, dups)
+	}
 
-	s = openStore(t, dir)
-	ps, err := s.Progress(c.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := ps[0]
+	p := progress(t, ts.open(t), c.ID)
 	t.Logf("progress %+v", p)
-	if p.State != campaign.BroadcastDone || p.Sent != subscribers || p.Pending != 0 {
-		t.Errorf("progress = %+v, want done with %d sent", p, subscribers)
+	if p.State != campaign.BroadcastDone || p.Total != subscribers || p.Sent != subscribers || p.Pending != 0 || p.Gone != 0 {
+		t.Errorf("progress = %+v, want done with %d of %d sent", p, subscribers, subscribers)
 	}
-	if p.Uncertain < dups || p.Crashes > kills {
-		t.Errorf("progress accounts %d uncertain sends in %d crashes, want >= %d duplicates in <= %d", p.Uncertain, p.Crashes, dups, kills)
+	if p.Uncertain < dups || p.Crashes > kills || p.Uncertain > kills*window {
+		t.Errorf("progress accounts %d uncertain sends in %d crashes, want >= %d duplicates, <= %d in <= %d", p.Uncertain, p.Crashes, dups, kills*window, kills)
 	}
 }
 
 // crashChildMain is the child process of TestBroadcastCrashResume.
-func crashChildMain(t *testing.T, dir string) {
-	s, err := campaign.Open(dir, campaign.StoreOptions{LockTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
+func crashChildMain(t *testing.T, kind string) {
+	var s campaign.Store
+	switch kind {
+	case "bolt":
+		bs, err := campaign.Open(os.Getenv(crashDir), campaign.StoreOptions{LockTimeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s = bs
+	case "redis":
+		o, err := redis.ParseURL(os.Getenv(crashRedis))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdb := redis.NewClient(o)
+		defer rdb.Close()
+		if s, err = campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: os.Getenv(crashPrefix)}); err != nil {
+			t.Fatal(err)
+		}
+	default:
+		t.Fatalf("child: unknown store %q", kind)
 	}
+	defer s.Close()
 	b := campaign.NewBroadcaster(s, newTelegram(t, os.Getenv(crashURL)), campaign.BroadcastOptions{
 		Rate: 5000, Window: 25, Backoff: 10 * time.Millisecond,
 	})
@@ -241,5 +262,3 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return string(l.b)
 }
-
-var _ = errors.Is

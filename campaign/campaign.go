@@ -3,9 +3,10 @@
 // optional quiz and event, residents' subscriptions, and a broadcaster that
 // reaches every subscriber once, within Telegram's limits, across crashes.
 //
-// State lives in one bbolt file (campaign.db) under the data directory,
-// apart from the statistics store; participation is counted through a
-// Recorder such as a stats.Store.
+// State lives in a Store: a bbolt file (campaign.db) under the data
+// directory for one server (Open), or Redis, shared by every replica
+// (NewRedisStore). Participation is counted through a Recorder such as a
+// stats.Store.
 package campaign
 
 import (

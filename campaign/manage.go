@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lawbot/lawbot/stats"
 )
 
@@ -19,26 +17,21 @@ import (
 
 // Discard drops a draft or scheduled campaign: it is kept, marked
 // discarded, and never sent.
-func (s *Service) Discard(_ context.Context, u User, id string) (Reply, error) {
+func (s *Service) Discard(ctx context.Context, u User, id string) (Reply, error) {
 	if err := s.authorize(u, ActSend); err != nil {
 		return Reply{}, err
 	}
-	var was Status
-	err := s.store.db.Update(func(tx *bolt.Tx) error {
-		c, err := getCampaign(tx, id)
-		if err != nil {
-			return err
+	before, err := s.store.update(ctx, id, func(c *Campaign) error {
+		if c.Status != StatusDraft && c.Status != StatusScheduled {
+			return errUnchanged
 		}
-		was = c.Status
-		if was != StatusDraft && was != StatusScheduled {
-			return nil
-		}
-		return setStatus(tx, id, StatusDiscarded)
+		c.Status = StatusDiscarded
+		return nil
 	})
 	if err != nil {
 		return Reply{}, notFound(fmt.Errorf("campaign: discard %s: %w", id, err), id)
 	}
-	switch was {
+	switch before.Status {
 	case StatusDraft, StatusScheduled:
 		return Reply{Text: "已放弃推送 " + id + "，不会发送。", Notice: "已放弃"}, nil
 	case StatusDiscarded:
@@ -48,11 +41,11 @@ func (s *Service) Discard(_ context.Context, u User, id string) (Reply, error) {
 }
 
 // List shows the most recent campaigns, newest first, with their status.
-func (s *Service) List(_ context.Context, u User, limit int) (Reply, error) {
+func (s *Service) List(ctx context.Context, u User, limit int) (Reply, error) {
 	if err := s.authorize(u, ActStatus); err != nil {
 		return Reply{}, err
 	}
-	all, err := s.store.List()
+	all, err := s.store.List(ctx)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -68,8 +61,14 @@ func (s *Service) List(_ context.Context, u User, limit int) (Reply, error) {
 			fmt.Fprintf(&b, "，%s", c.At.In(Zone).Format("1月2日 15:04"))
 		}
 		if c.Event != nil {
-			fmt.Fprintf(&b, "，活动报名 %d/%d", s.store.Signups(c.ID), c.Event.Capacity)
-			if n := s.store.CheckIns(c.ID); n > 0 {
+			signups, err := s.store.Signups(ctx, c.ID)
+			if err != nil {
+				return Reply{}, err
+			}
+			fmt.Fprintf(&b, "，活动报名 %d/%d", signups, c.Event.Capacity)
+			if n, err := s.store.CheckIns(ctx, c.ID); err != nil {
+				return Reply{}, err
+			} else if n > 0 {
 				fmt.Fprintf(&b, "，签到 %d", n)
 			}
 		}
@@ -189,28 +188,20 @@ func FormatActivity(a stats.Activity) string {
 	return b.String()
 }
 
-// Recall returns what Remember kept under key.
+// Recall returns what Remember kept under key. A store that cannot be read
+// is logged and reported as nothing kept.
 func (s *Service) Recall(key string) ([]byte, bool) {
-	var v []byte
-	s.store.db.View(func(tx *bolt.Tx) error {
-		if b := bucket(tx, bucketOnce); b != nil {
-			v = append([]byte(nil), b.Get([]byte("chat:"+key))...)
-		}
-		return nil
-	})
-	return v, v != nil
+	v, ok, err := s.store.recall(context.Background(), key)
+	if err != nil {
+		s.cfg.Logger.Warn("campaign: recall", "err", err)
+	}
+	return v, ok
 }
 
 // Remember keeps value under key, for a chat front end that answers a
 // redelivered message as it did the first time.
 func (s *Service) Remember(key string, value []byte) error {
-	err := s.store.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOnce).Put([]byte("chat:"+key), value)
-	})
-	if err != nil {
-		return fmt.Errorf("campaign: remember: %w", err)
-	}
-	return nil
+	return s.store.remember(context.Background(), key, value)
 }
 
 // Now is the service's clock reading.

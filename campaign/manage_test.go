@@ -14,7 +14,7 @@ import (
 
 // newServiceAt is newService with the clock at now and a statistics store
 // on the same clock.
-func newServiceAt(t *testing.T, now time.Time) (*campaign.Service, *campaign.Store, *boltstore.Store) {
+func newServiceAt(t *testing.T, open opener, now time.Time) (*campaign.Service, campaign.Store, *boltstore.Store) {
 	t.Helper()
 	clock := func() time.Time { return now }
 	st, err := boltstore.Open(t.TempDir(), boltstore.Options{Config: stats.Config{ResidentKey: []byte("resident-key-0123456789"), Now: clock}})
@@ -22,7 +22,7 @@ func newServiceAt(t *testing.T, now time.Time) (*campaign.Service, *campaign.Sto
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s := openStore(t, t.TempDir())
+	s := open(t)
 	svc, err := campaign.New(s, campaign.Config{Admins: []int64{admin}, Staff: []int64{staff}, Key: testKey, Community: "hq",
 		Recorder: st, Activities: st, Now: clock, Username: func(context.Context) (string, error) { return "lawbot_test_bot", nil }})
 	if err != nil {
@@ -56,8 +56,12 @@ func labels(rows [][]campaign.Button) []string {
 // buttons: the residents' buttons do nothing there, the schedule buttons
 // offer the next 20:00 and 9:00, and a discarded campaign is never sent.
 func TestPreviewSendScheduleDiscard(t *testing.T) {
+	forEachStore(t, testPreviewSendScheduleDiscard)
+}
+
+func testPreviewSendScheduleDiscard(t *testing.T, open opener) {
 	now := time.Date(2026, 3, 20, 10, 30, 0, 0, campaign.Zone)
-	svc, s, st := newServiceAt(t, now)
+	svc, s, st := newServiceAt(t, open, now)
 	ctx := context.Background()
 	c := quizCampaign(t, svc, 10)
 	prev, err := svc.Preview(ctx, private(volunteer), c.ID)
@@ -87,7 +91,7 @@ func TestPreviewSendScheduleDiscard(t *testing.T) {
 	if r := replyText(svc.Press(ctx, private(volunteer), "cb-at", find("🕒 3月21日 09:00"))); !strings.Contains(r, "2026-03-21 09:00") {
 		t.Errorf("schedule button = %q", r)
 	}
-	got2, _ := s.Get(c.ID)
+	got2 := getCampaign(t, s, c.ID)
 	if got2.Status != campaign.StatusScheduled || !got2.At.Equal(time.Date(2026, 3, 21, 9, 0, 0, 0, campaign.Zone)) {
 		t.Errorf("after the schedule button: %s at %v", got2.Status, got2.At)
 	}
@@ -97,8 +101,8 @@ func TestPreviewSendScheduleDiscard(t *testing.T) {
 	if r := replyText(svc.Schedule(ctx, private(volunteer), c.ID, time.Time{})); !strings.Contains(r, "已放弃") {
 		t.Errorf("Schedule(discarded) = %q", r)
 	}
-	if due, _ := s.Due(now.Add(48 * time.Hour)); len(due) != 0 {
-		t.Errorf("discarded campaign due: %+v", due)
+	if due, err := campaign.Due(ctx, s, now.Add(48*time.Hour)); err != nil || len(due) != 0 {
+		t.Errorf("discarded campaign due: %+v, %v", due, err)
 	}
 	prev, _ = svc.Preview(ctx, private(volunteer), c.ID)
 	if l := strings.Join(labels(prev.Buttons), " "); strings.Contains(l, "确认发送") || !strings.Contains(prev.Text, "已放弃") {
@@ -120,7 +124,7 @@ func TestPreviewSendScheduleDiscard(t *testing.T) {
 	if r := replyText(svcLater.Press(ctx, private(volunteer), "cb-late", data)); !strings.Contains(r, "已经过去") {
 		t.Errorf("late schedule button = %q", r)
 	}
-	if c, _ := s.Get(c2.ID); c.Status != campaign.StatusDraft {
+	if c := getCampaign(t, s, c2.ID); c.Status != campaign.StatusDraft {
 		t.Errorf("late schedule button changed the status to %s", c.Status)
 	}
 }
@@ -128,8 +132,12 @@ func TestPreviewSendScheduleDiscard(t *testing.T) {
 // TestLogAndCorrect logs activities as a volunteer and corrects one as
 // staff: the statistics count the corrected value, the original is kept.
 func TestLogAndCorrect(t *testing.T) {
+	forEachStore(t, testLogAndCorrect)
+}
+
+func testLogAndCorrect(t *testing.T, open opener) {
 	now := time.Date(2026, 3, 20, 10, 30, 0, 0, campaign.Zone)
-	svc, _, st := newServiceAt(t, now)
+	svc, _, st := newServiceAt(t, open, now)
 	ctx := context.Background()
 	a, err := campaign.ParseActivity("讲座 2026-03-15 社区活动室 45人", now)
 	if err != nil {
@@ -200,8 +208,12 @@ func TestLogAndCorrect(t *testing.T) {
 
 // TestRevokeAndGrants checks revocation and the grant log admins read.
 func TestRevokeAndGrants(t *testing.T) {
+	forEachStore(t, testRevokeAndGrants)
+}
+
+func testRevokeAndGrants(t *testing.T, open opener) {
 	now := time.Date(2026, 3, 20, 10, 30, 0, 0, campaign.Zone)
-	svc, _, _ := newServiceAt(t, now)
+	svc, _, _ := newServiceAt(t, open, now)
 	ctx := context.Background()
 	if r := replyText(svc.Revoke(ctx, private(admin), volunteer)); !strings.Contains(r, "已撤销用户 3 的志愿者角色") {
 		t.Errorf("Revoke = %q", r)

@@ -3,6 +3,7 @@ package campaign_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -84,8 +85,12 @@ func checkPace(t *testing.T, calls []call, rate int, perChat time.Duration) {
 // to 25 messages a second and 1 per chat per second, and a 429 with
 // retry_after=3 stops every send for 3 s.
 func TestBroadcastPaceAndRetryAfter(t *testing.T) {
+	forEachStore(t, testBroadcastPaceAndRetryAfter)
+}
+
+func testBroadcastPaceAndRetryAfter(t *testing.T, open opener) {
+	s := open(t) // outside the bubble: a miniredis in it would stop its clock
 	synctest.Test(t, func(t *testing.T) {
-		s := openStore(t, t.TempDir())
 		c := seed(t, s, 300)
 		var limited time.Time
 		snd := &recordingSender{fail: func(n int, chat int64) error {
@@ -126,10 +131,15 @@ func TestBroadcastPaceAndRetryAfter(t *testing.T) {
 // 400 "chat not found" unsubscribe; a message Telegram cannot parse halts
 // the broadcast after at most one window, until the volunteer resumes it.
 func TestBroadcastFakeBotAPI(t *testing.T) {
+	forEachStore(t, testBroadcastFakeBotAPI)
+}
+
+func testBroadcastFakeBotAPI(t *testing.T, open opener) {
+	ctx := context.Background()
 	srv := telegramtest.NewServer()
 	defer srv.Close()
 	cnt := count(srv)
-	s := openStore(t, t.TempDir())
+	s := open(t)
 	c := seed(t, s, 60)
 	snd := &recordingSender{next: newTelegram(t, srv.URL())}
 	var broken atomic.Bool
@@ -148,13 +158,12 @@ func TestBroadcastFakeBotAPI(t *testing.T) {
 	srv.Fail("sendMessage", telegramtest.Fault{Code: 429, RetryAfter: 3, ChatID: 1020})
 	srv.Fail("sendMessage", telegramtest.Fault{Code: 400, ChatID: 1040})
 
-	p, err := b.Run(context.Background(), c.ID)
-	if err != nil || p.State != campaign.BroadcastDone || p.Sent != 58 || p.Gone != 2 {
-		t.Fatalf("Run = %+v, %v; want done, 58 sent, 2 gone", p, err)
+	p, err := b.Run(ctx, c.ID)
+	if err != nil || p.State != campaign.BroadcastDone || p.Total != 60 || p.Sent != 58 || p.Gone != 2 || p.Pending != 0 {
+		t.Fatalf("Run = %+v, %v; want done, 58 of 60 sent, 2 gone", p, err)
 	}
-	if s.Subscribed(1005) || s.Subscribed(1040) || s.Subscribers() != 58 {
-		t.Errorf("after 403 and 400 chat not found: subscribed(1005) = %v, subscribed(1040) = %v, subscribers = %d; want false, false, 58",
-			s.Subscribed(1005), s.Subscribed(1040), s.Subscribers())
+	if a, b, n := subscribed(t, s, 1005), subscribed(t, s, 1040), subscribers(t, s); a || b || n != 58 {
+		t.Errorf("after 403 and 400 chat not found: subscribed(1005) = %v, subscribed(1040) = %v, subscribers = %d; want false, false, 58", a, b, n)
 	}
 	var limited time.Time
 	for _, cl := range snd.Calls() {
@@ -186,12 +195,12 @@ func TestBroadcastFakeBotAPI(t *testing.T) {
 
 	// A message Telegram cannot parse halts the next campaign.
 	c2 := &campaign.Campaign{Title: "第二期", Message: "正文", Community: "hq"}
-	if err := s.Put(c2); err != nil {
+	if err := s.Put(ctx, c2); err != nil {
 		t.Fatal(err)
 	}
 	broken.Store(true)
 	before := len(snd.Calls())
-	p, err = b.Run(context.Background(), c2.ID)
+	p, err = b.Run(ctx, c2.ID)
 	if !errors.Is(err, campaign.ErrHalted) || p.State != campaign.BroadcastHalted || p.Halt == "" {
 		t.Fatalf("Run with bad HTML = %+v, %v; want halted", p, err)
 	}
@@ -201,29 +210,44 @@ func TestBroadcastFakeBotAPI(t *testing.T) {
 	if n := len(snd.Calls()) - before; n > 25 {
 		t.Errorf("%d sends before halting, want <= window 25", n)
 	}
-	if _, err := b.Run(context.Background(), c2.ID); !errors.Is(err, campaign.ErrHalted) {
+	if _, err := b.Run(ctx, c2.ID); !errors.Is(err, campaign.ErrHalted) {
 		t.Errorf("Run while halted = %v, want ErrHalted", err)
 	}
-	got, _ := s.Get(c2.ID)
-	if got.Status != campaign.StatusHalted {
+	if got := getCampaign(t, s, c2.ID); got.Status != campaign.StatusHalted {
 		t.Errorf("campaign status = %q, want halted", got.Status)
 	}
+	if got := progress(t, s, c2.ID); got.State != campaign.BroadcastHalted || got.Halt != p.Halt || got.Total != 58 {
+		t.Errorf("stored progress = %+v, want halted like %+v", got, p)
+	}
 	broken.Store(false)
-	if err := s.Resume(c2.ID); err != nil {
+	if err := s.Resume(ctx, c2.ID); err != nil {
 		t.Fatal(err)
 	}
-	p, err = b.Run(context.Background(), c2.ID)
+	if got := getCampaign(t, s, c2.ID); got.Status != campaign.StatusSending {
+		t.Errorf("campaign status after Resume = %q, want sending", got.Status)
+	}
+	p, err = b.Run(ctx, c2.ID)
 	if err != nil || p.State != campaign.BroadcastDone || p.Sent != 58 {
 		t.Fatalf("Run after Resume = %+v, %v; want done, 58 sent", p, err)
 	}
 	if got := b.Status(); got.Sent != 58 || got.Campaign != c2.ID {
 		t.Errorf("Status() = %+v", got)
 	}
+	if got := getCampaign(t, s, c2.ID); got.Status != campaign.StatusSent {
+		t.Errorf("campaign status when done = %q, want sent", got.Status)
+	}
+	if err := s.Resume(ctx, "9999"); !errors.Is(err, campaign.ErrNotFound) {
+		t.Errorf("Resume(no broadcast) = %v, want ErrNotFound", err)
+	}
 }
 
 // TestBroadcastLease shows that with a lease only one replica sends, and a
 // sender that loses its lease stops.
 func TestBroadcastLease(t *testing.T) {
+	forEachStore(t, testBroadcastLease)
+}
+
+func testBroadcastLease(t *testing.T, open opener) {
 	mr := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	defer rdb.Close()
@@ -233,7 +257,7 @@ func TestBroadcastLease(t *testing.T) {
 	if ok, err := other.Acquire(ctx); !ok || err != nil {
 		t.Fatalf("Acquire = %v, %v", ok, err)
 	}
-	s := openStore(t, t.TempDir())
+	s := open(t)
 	c := seed(t, s, 40)
 	snd := &recordingSender{}
 	lease := campaign.NewLease(rdb, "lawbot:campaign:lease", 300*time.Millisecond)
@@ -266,8 +290,17 @@ func TestBroadcastLease(t *testing.T) {
 	mr.Del("lawbot:campaign:lease")
 	snd.fail = nil
 	p, err := b.Run(ctx, c.ID)
-	if err != nil || p.Sent != 40 {
+	if err != nil || p.State != campaign.BroadcastDone || p.Sent != 40 {
 		t.Fatalf("Run = %+v, %v; want 40 sent", p, err)
+	}
+	per := map[int64]int{}
+	for _, cl := range snd.Calls() {
+		per[cl.chat]++
+	}
+	for chat := int64(1001); chat <= 1040; chat++ {
+		if per[chat] < 1 {
+			t.Errorf("chat %d not sent to", chat)
+		}
 	}
 	if v, _ := rdb.Exists(ctx, "lawbot:campaign:lease").Result(); v != 0 {
 		t.Error("lease not released after the run")
@@ -276,19 +309,24 @@ func TestBroadcastLease(t *testing.T) {
 
 // TestRunDue sends due campaigns only.
 func TestRunDue(t *testing.T) {
+	forEachStore(t, testRunDue)
+}
+
+func testRunDue(t *testing.T, open opener) {
+	s := open(t)
 	synctest.Test(t, func(t *testing.T) {
-		s := openStore(t, t.TempDir())
+		ctx := context.Background()
 		due := seed(t, s, 5)
 		later := &campaign.Campaign{Title: "下月", Message: "正文", Community: "hq", Status: campaign.StatusScheduled, At: time.Now().Add(time.Hour)}
 		draft := &campaign.Campaign{Title: "草稿", Message: "正文", Community: "hq", Status: campaign.StatusDraft}
 		for _, c := range []*campaign.Campaign{later, draft} {
-			if err := s.Put(c); err != nil {
+			if err := s.Put(ctx, c); err != nil {
 				t.Fatal(err)
 			}
 		}
 		snd := &recordingSender{}
 		b := campaign.NewBroadcaster(s, snd, campaign.BroadcastOptions{})
-		if err := b.RunDue(context.Background(), time.Now()); err != nil {
+		if err := b.RunDue(ctx, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if n := len(snd.Calls()); n != 5 {
@@ -298,7 +336,7 @@ func TestRunDue(t *testing.T) {
 			id   string
 			want campaign.Status
 		}{{due.ID, campaign.StatusSent}, {later.ID, campaign.StatusScheduled}, {draft.ID, campaign.StatusDraft}} {
-			if got, _ := s.Get(c.id); got.Status != c.want {
+			if got := getCampaign(t, s, c.id); got.Status != c.want {
 				t.Errorf("campaign %s status = %s, want %s", c.id, got.Status, c.want)
 			}
 		}
@@ -309,8 +347,13 @@ func TestRunDue(t *testing.T) {
 // broadcast is not messaged, and that no chat id is kept once a broadcast
 // is done or a resident has left.
 func TestUnsubscribeForgets(t *testing.T) {
+	forEachStore(t, testUnsubscribeForgets)
+}
+
+func testUnsubscribeForgets(t *testing.T, open opener) {
+	s := open(t)
 	synctest.Test(t, func(t *testing.T) {
-		s := openStore(t, t.TempDir())
+		ctx := context.Background()
 		c := seed(t, s, 10)
 		snd := &recordingSender{fail: func(n int, _ int64) error {
 			if n == 4 {
@@ -319,30 +362,64 @@ func TestUnsubscribeForgets(t *testing.T) {
 			return nil
 		}}
 		b := campaign.NewBroadcaster(s, snd, campaign.BroadcastOptions{Window: 1})
-		if _, err := b.Run(context.Background(), c.ID); !errors.Is(err, campaign.ErrHalted) {
+		if _, err := b.Run(ctx, c.ID); !errors.Is(err, campaign.ErrHalted) {
 			t.Fatalf("Run = %v, want halted", err)
+		}
+		if p := progress(t, s, c.ID); p.Total != 10 || p.Sent != 4 || p.Pending != 6 {
+			t.Fatalf("halted progress = %+v, want 4 of 10 sent, 6 pending", p)
 		}
 		// 1001 was reached, 1009 not yet: both leave.
 		for _, chat := range []int64{1001, 1009} {
-			if _, err := s.Unsubscribe(chat); err != nil {
-				t.Fatal(err)
+			if !unsubscribe(t, s, chat) {
+				t.Errorf("Unsubscribe(%d) = false, want true", chat)
 			}
 		}
-		if n := campaign.RecipientsKept(s, c.ID); n != 8 {
-			t.Errorf("recipients kept = %d, want 8", n)
+		if unsubscribe(t, s, 1009) {
+			t.Error("second Unsubscribe(1009) = true, want false")
+		}
+		// Only the one not reached counted in the broadcast.
+		if p := progress(t, s, c.ID); p.Total != 9 || p.Sent != 4 || p.Pending != 5 {
+			t.Errorf("progress after unsubscribing = %+v, want 4 of 9 sent, 5 pending", p)
+		}
+		// The file keeps every recipient's state until the broadcast is
+		// done, Redis only the recipients not reached; neither keeps
+		// those who left.
+		want := []int64{1002, 1003, 1004, 1005, 1006, 1007, 1008, 1010}
+		if kind := storeKind(s); kind == "redis" {
+			want = want[3:]
+		}
+		if got := campaign.RecipientsHeld(s, c.ID); !slices.Equal(got, want) {
+			t.Errorf("recipients held = %v, want %v", got, want)
+		}
+		if n := campaign.RecipientsKept(s, c.ID); n < len(want) {
+			t.Errorf("recipients kept = %d, want at least the %d held", n, len(want))
 		}
 		snd.fail = nil
-		if err := s.Resume(c.ID); err != nil {
+		if err := s.Resume(ctx, c.ID); err != nil {
 			t.Fatal(err)
 		}
-		p, err := b.Run(context.Background(), c.ID)
-		if err != nil || p.State != campaign.BroadcastDone || p.Total != 9 || p.Sent != 9 {
+		p, err := b.Run(ctx, c.ID)
+		if err != nil || p.State != campaign.BroadcastDone || p.Total != 9 || p.Sent != 9 || p.Pending != 0 {
 			t.Fatalf("Run = %+v, %v; want done, 9 of 9 sent", p, err)
 		}
+		per := map[int64]int{}
 		for _, cl := range snd.Calls() {
-			if cl.chat == 1009 {
-				t.Error("sent to 1009 after it unsubscribed")
+			per[cl.chat]++
+		}
+		for chat := int64(1001); chat <= 1010; chat++ {
+			want := 1
+			switch chat {
+			case 1005: // refused, then sent after the resume
+				want = 2
+			case 1009: // left before being reached
+				want = 0
 			}
+			if per[chat] != want {
+				t.Errorf("chat %d sent to %d times, want %d", chat, per[chat], want)
+			}
+		}
+		if got := campaign.RecipientsHeld(s, c.ID); len(got) != 0 {
+			t.Errorf("recipients held after done = %v, want none", got)
 		}
 		if n := campaign.RecipientsKept(s, c.ID); n != 0 {
 			t.Errorf("recipients kept after done = %d, want 0", n)

@@ -9,12 +9,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/lawbot/lawbot/stats"
 )
@@ -57,9 +56,12 @@ func (s *Service) Press(ctx context.Context, u User, callbackID, data string) (R
 	if len(parts) < 2 || act == ActAnswer && len(parts) != 4 || parts[0] == "at" && len(parts) != 3 {
 		return Reply{}, &UserError{Err: ErrInvalid, Text: textBadButton}
 	}
-	c, err := s.store.Get(parts[1])
-	if err != nil {
+	c, err := s.store.Get(ctx, parts[1])
+	if errors.Is(err, ErrNotFound) {
 		return Reply{}, &UserError{Err: err, Text: "该推送已不存在。"}
+	}
+	if err != nil {
+		return Reply{}, err
 	}
 	switch parts[0] {
 	case "send":
@@ -79,29 +81,41 @@ func (s *Service) Press(ctx context.Context, u User, callbackID, data string) (R
 	case "pv":
 		return Reply{Notice: "这是预览，按钮不会计数。"}, nil
 	}
-	var p pressed
-	raw, _, err := s.store.once("cb:"+callbackID, func(tx *bolt.Tx) (string, error) {
-		var err error
-		switch act {
-		case ActAnswer:
-			p, err = s.answer(tx, u, c, callbackID, parts[2], parts[3])
-		case ActSignup:
-			p, err = s.signup(tx, u, c, callbackID)
-		case ActView:
-			p = pressed{Reply: Reply{Notice: "感谢阅读！"}, Event: s.event(u, c, "tg:cb:"+callbackID, stats.KindCampaignRead)}
-		}
-		if err != nil {
-			return "", err
-		}
-		data, err := json.Marshal(p)
-		return string(data), err
-	})
+	var m mark
+	var made, already, full pressed
+	switch act {
+	case ActAnswer:
+		m, made, already, err = s.answer(u, c, callbackID, parts[2], parts[3])
+	case ActSignup:
+		m, made, already, full, err = s.signup(u, c, callbackID)
+	case ActView:
+		made = pressed{Reply: Reply{Notice: "感谢阅读！"}, Event: s.event(u, c, "tg:cb:"+callbackID, stats.KindCampaignRead)}
+	}
 	if err != nil {
 		return Reply{}, err
 	}
+	var r pressReplies
+	for _, x := range []struct {
+		to *string
+		p  pressed
+	}{{&r.made, made}, {&r.already, already}, {&r.full, full}} {
+		data, err := json.Marshal(x.p)
+		if err != nil {
+			return Reply{}, fmt.Errorf("campaign: press: %w", err)
+		}
+		*x.to = string(data)
+	}
+	raw, err := s.store.press(ctx, "cb:"+callbackID, m, r)
+	if err != nil {
+		return Reply{}, err
+	}
+	var p pressed
 	if err := json.Unmarshal([]byte(raw), &p); err != nil {
 		return Reply{}, fmt.Errorf("campaign: press: %w", err)
 	}
+	// The count is recorded after the press is kept: a press redelivered
+	// after a crash between the two gets the kept reply and records the
+	// same event, which the recorder counts once.
 	if err := s.record(ctx, p.Event); err != nil {
 		return p.Reply, err
 	}
@@ -115,21 +129,16 @@ func (s *Service) event(u User, c *Campaign, id string, k stats.Kind) *stats.Eve
 	}
 }
 
-func (s *Service) answer(tx *bolt.Tx, u User, c *Campaign, cb, qs, os string) (pressed, error) {
+// answer is the mark and replies of a quiz answer: option os of question
+// qs.
+func (s *Service) answer(u User, c *Campaign, cb, qs, os string) (m mark, made, already pressed, err error) {
 	qi, err1 := strconv.Atoi(qs)
 	oi, err2 := strconv.Atoi(os)
 	if err1 != nil || err2 != nil || qi < 0 || qi >= len(c.Quiz) || oi < 0 || oi >= len(c.Quiz[qi].Options) {
-		return pressed{}, &UserError{Err: ErrInvalid, Text: textBadButton}
+		return m, made, already, &UserError{Err: ErrInvalid, Text: textBadButton}
 	}
 	q := c.Quiz[qi]
-	k := []byte(c.ID + "/" + qs + "/" + strconv.FormatInt(u.ID, 10))
-	b := tx.Bucket(bucketAnswers)
-	if b.Get(k) != nil {
-		return pressed{Reply: Reply{Notice: "您已作答过这道题。"}}, nil
-	}
-	if err := b.Put(k, []byte(os)); err != nil {
-		return pressed{}, err
-	}
+	m = mark{kind: markAnswer, campaign: c.ID, field: strconv.Itoa(qi) + "/" + strconv.FormatInt(u.ID, 10), value: strconv.Itoa(oi)}
 	e := s.event(u, c, "tg:cb:"+cb, stats.KindQuizAnswer)
 	e.Correct = oi == q.Answer
 	verdict := "回答错误"
@@ -137,57 +146,19 @@ func (s *Service) answer(tx *bolt.Tx, u User, c *Campaign, cb, qs, os string) (p
 		verdict = "回答正确"
 	}
 	text := fmt.Sprintf("%s！正确答案：%s。%s", verdict, string(rune('A'+q.Answer)), q.Explain)
-	return pressed{Reply: Reply{Text: text, Notice: verdict}, Event: e}, nil
+	return m, pressed{Reply: Reply{Text: text, Notice: verdict}, Event: e}, pressed{Reply: Reply{Notice: "您已作答过这道题。"}}, nil
 }
 
-func (s *Service) signup(tx *bolt.Tx, u User, c *Campaign, cb string) (pressed, error) {
+// signup is the mark and replies of a sign-up for c's event.
+func (s *Service) signup(u User, c *Campaign, cb string) (m mark, made, already, full pressed, err error) {
 	if c.Event == nil {
-		return pressed{}, &UserError{Err: ErrInvalid, Text: textBadButton}
+		return m, made, already, full, &UserError{Err: ErrInvalid, Text: textBadButton}
 	}
-	b := tx.Bucket(bucketSignups)
-	k := []byte(c.ID + "/" + strconv.FormatInt(u.ID, 10))
-	if b.Get(k) != nil {
-		return pressed{Reply: Reply{Notice: "您已报名。"}}, nil
-	}
-	n := 0
-	prefix := []byte(c.ID + "/")
-	cur := b.Cursor()
-	for kk, _ := cur.Seek(prefix); kk != nil && strings.HasPrefix(string(kk), string(prefix)); kk, _ = cur.Next() {
-		n++
-	}
-	if n >= c.Event.Capacity {
-		return pressed{Reply: Reply{Notice: "名额已满，感谢关注。"}}, nil
-	}
-	if err := b.Put(k, []byte(strconv.FormatInt(s.cfg.Now().Unix(), 10))); err != nil {
-		return pressed{}, err
-	}
+	m = mark{kind: markSignup, campaign: c.ID, field: strconv.FormatInt(u.ID, 10),
+		value: strconv.FormatInt(s.cfg.Now().Unix(), 10), capacity: c.Event.Capacity}
 	text := fmt.Sprintf("报名成功！%s，%s。到场后扫描海报二维码签到。", c.Event.Place, c.Event.Time.In(stats.DefaultLocation()).Format("1月2日 15:04"))
-	return pressed{Reply: Reply{Text: text, Notice: "报名成功"}, Event: s.event(u, c, "tg:cb:"+cb, stats.KindSignup)}, nil
-}
-
-// Signups returns the number of sign-ups for campaign id.
-func (s *Store) Signups(id string) int { return s.countPrefix(bucketSignups, id) }
-
-// CheckIns returns the number of residents who checked in at campaign id's
-// event.
-func (s *Store) CheckIns(id string) int { return s.countPrefix(bucketCheckins, id) }
-
-// countPrefix counts the keys "id/..." of a bucket keyed campaign/user.
-func (s *Store) countPrefix(bucket []byte, id string) int {
-	n := 0
-	s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucket)
-		if b == nil { // a read-only file from before the bucket existed
-			return nil
-		}
-		prefix := id + "/"
-		cur := b.Cursor()
-		for k, _ := cur.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, _ = cur.Next() {
-			n++
-		}
-		return nil
-	})
-	return n
+	made = pressed{Reply: Reply{Text: text, Notice: "报名成功"}, Event: s.event(u, c, "tg:cb:"+cb, stats.KindSignup)}
+	return m, made, pressed{Reply: Reply{Notice: "您已报名。"}}, pressed{Reply: Reply{Notice: "名额已满，感谢关注。"}}, nil
 }
 
 // CheckIn handles /start ev_<id> from a poster's QR code. A resident's
@@ -204,14 +175,15 @@ func (s *Service) CheckIn(ctx context.Context, u User, payload string) (Reply, e
 	if !ok {
 		return Reply{}, &UserError{Err: ErrInvalid, Text: "无法识别的二维码。"}
 	}
-	c, err := s.store.Get(id)
-	if err != nil || c.Event == nil {
+	c, err := s.store.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) || err == nil && c.Event == nil {
 		return Reply{}, &UserError{Err: ErrNotFound, Text: "未找到该活动。"}
 	}
-	k := []byte(c.ID + "/" + strconv.FormatInt(u.ID, 10))
-	checkedIn := func(tx *bolt.Tx) bool { return tx.Bucket(bucketCheckins).Get(k) != nil }
-	already := false
-	if err := s.store.db.View(func(tx *bolt.Tx) error { already = checkedIn(tx); return nil }); err != nil {
+	if err != nil {
+		return Reply{}, err
+	}
+	already, err := s.store.checkedIn(ctx, c.ID, u.ID)
+	if err != nil {
 		return Reply{}, fmt.Errorf("campaign: check in: %w", err)
 	}
 	if already {
@@ -220,14 +192,9 @@ func (s *Service) CheckIn(ctx context.Context, u User, payload string) (Reply, e
 	if err := s.record(ctx, s.event(u, c, s.checkInID(c, u), stats.KindCheckIn)); err != nil {
 		return Reply{}, err
 	}
-	err = s.store.db.Update(func(tx *bolt.Tx) error {
-		if already = checkedIn(tx); already { // scanned twice at once
-			return nil
-		}
-		return tx.Bucket(bucketCheckins).Put(k, []byte(strconv.FormatInt(s.cfg.Now().Unix(), 10)))
-	})
-	if err != nil {
-		return Reply{}, fmt.Errorf("campaign: check in: %w", err)
+	// already again: scanned twice at once.
+	if already, err = s.store.checkIn(ctx, c.ID, u.ID, s.cfg.Now()); err != nil {
+		return Reply{}, err
 	}
 	if already {
 		return Reply{Text: textCheckedIn}, nil

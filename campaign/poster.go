@@ -204,7 +204,7 @@ func (s *Service) Poster(ctx context.Context, u User, id string) (*Poster, error
 	if err := s.authorize(u, ActPreview); err != nil {
 		return nil, err
 	}
-	c, err := s.store.Get(id)
+	c, err := s.store.Get(ctx, id)
 	if err != nil {
 		return nil, notFound(err, id)
 	}

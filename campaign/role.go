@@ -2,14 +2,11 @@ package campaign
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Role is what a user may do. Anyone not granted a role is a resident.
@@ -108,32 +105,33 @@ type Grant struct {
 // Roles tells what users may do: admins (and staff) from configuration,
 // other roles as granted by an admin and stored.
 type Roles struct {
-	store  *Store
+	store  Store
 	admins map[int64]bool
 	staff  map[int64]bool // configured staff: at least RoleStaff
+	log    *slog.Logger
 }
 
 // NewRoles returns Roles with the given admins (Telegram user ids).
-func NewRoles(store *Store, admins []int64) *Roles {
-	r := &Roles{store: store, admins: map[int64]bool{}, staff: map[int64]bool{}}
+func NewRoles(store Store, admins []int64) *Roles {
+	r := &Roles{store: store, admins: map[int64]bool{}, staff: map[int64]bool{}, log: slog.New(slog.DiscardHandler)}
 	for _, a := range admins {
 		r.admins[a] = true
 	}
 	return r
 }
 
-// Role returns user's role.
+// Role returns user's role. If the store cannot be read, a granted role is
+// not known and the user is a resident (configured admins and staff keep
+// theirs): access is denied by default.
 func (r *Roles) Role(user int64) Role {
 	if r.admins[user] {
 		return RoleAdmin
 	}
-	role := RoleResident
-	r.store.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketRoles).Get([]byte(strconv.FormatInt(user, 10))); v != nil {
-			role = Role(v)
-		}
-		return nil
-	})
+	role, err := r.store.role(context.Background(), user)
+	if err != nil {
+		r.log.Warn("campaign: role not read; treated as resident", "err", err)
+		role = RoleResident
+	}
 	if r.staff[user] && role.rank() < RoleStaff.rank() {
 		role = RoleStaff
 	}
@@ -165,26 +163,7 @@ func (r *Roles) Grant(by, user int64, role Role, at time.Time) error {
 	if r.admins[user] {
 		return fmt.Errorf("%w: 管理员由配置指定", ErrInvalid)
 	}
-	err := r.store.db.Update(func(tx *bolt.Tx) error {
-		k := []byte(strconv.FormatInt(user, 10))
-		if role == RoleResident {
-			if err := tx.Bucket(bucketRoles).Delete(k); err != nil {
-				return err
-			}
-		} else if err := tx.Bucket(bucketRoles).Put(k, []byte(role)); err != nil {
-			return err
-		}
-		g := tx.Bucket(bucketGrants)
-		seq, err := g.NextSequence()
-		if err != nil {
-			return err
-		}
-		return putJSON(g, binary.BigEndian.AppendUint64(nil, seq), Grant{By: by, User: user, Role: role, At: at})
-	})
-	if err != nil {
-		return fmt.Errorf("campaign: grant: %w", err)
-	}
-	return nil
+	return r.store.grant(context.Background(), Grant{By: by, User: user, Role: role, At: at})
 }
 
 // Revoke makes user a resident again.
@@ -193,20 +172,4 @@ func (r *Roles) Revoke(by, user int64, at time.Time) error {
 }
 
 // Grants returns every recorded grant and revocation, oldest first.
-func (r *Roles) Grants() ([]Grant, error) {
-	var out []Grant
-	err := r.store.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketGrants).ForEach(func(_, v []byte) error {
-			var g Grant
-			if err := json.Unmarshal(v, &g); err != nil {
-				return err
-			}
-			out = append(out, g)
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("campaign: grants: %w", err)
-	}
-	return out, nil
-}
+func (r *Roles) Grants() ([]Grant, error) { return r.store.grants(context.Background()) }

@@ -48,7 +48,7 @@ type Config struct {
 // Service is what the chat handlers call: every method checks the user's
 // role for its action first and answers in Chinese.
 type Service struct {
-	store *Store
+	store Store
 	roles *Roles
 	sign  signer
 	cfg   Config
@@ -81,7 +81,7 @@ const (
 )
 
 // New returns a Service on store.
-func New(store *Store, cfg Config) (*Service, error) {
+func New(store Store, cfg Config) (*Service, error) {
 	if len(cfg.Key) < 16 {
 		return nil, fmt.Errorf("%w: callback key must be at least 16 bytes", ErrInvalid)
 	}
@@ -98,6 +98,7 @@ func New(store *Store, cfg Config) (*Service, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	roles := NewRoles(store, cfg.Admins)
+	roles.log = cfg.Logger
 	for _, id := range cfg.Staff {
 		roles.staff[id] = true
 	}
@@ -143,12 +144,12 @@ func (e *UserError) Unwrap() error { return e.Err }
 
 // Subscribe subscribes (on) or unsubscribes the user's chat. Unsubscribing
 // deletes the chat id.
-func (s *Service) Subscribe(_ context.Context, u User, on bool) (Reply, error) {
+func (s *Service) Subscribe(ctx context.Context, u User, on bool) (Reply, error) {
 	if err := s.authorize(u, ActSubscribe); err != nil {
 		return Reply{}, err
 	}
 	if on {
-		already, err := s.store.Subscribe(u.Chat)
+		already, err := s.store.Subscribe(ctx, u.Chat)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -157,14 +158,14 @@ func (s *Service) Subscribe(_ context.Context, u User, on bool) (Reply, error) {
 		}
 		return Reply{Text: "订阅成功！每月的普法主题将推送给您。发送 /unsubscribe 可随时退订。"}, nil
 	}
-	if _, err := s.store.Unsubscribe(u.Chat); err != nil {
+	if _, err := s.store.Unsubscribe(ctx, u.Chat); err != nil {
 		return Reply{}, err
 	}
 	return Reply{Text: "已退订，我们不再保存您的会话编号。发送 /subscribe 可重新订阅。"}, nil
 }
 
 // Create stores a new draft campaign by a volunteer.
-func (s *Service) Create(_ context.Context, u User, c Campaign) (*Campaign, error) {
+func (s *Service) Create(ctx context.Context, u User, c Campaign) (*Campaign, error) {
 	if err := s.authorize(u, ActCreate); err != nil {
 		return nil, err
 	}
@@ -178,7 +179,7 @@ func (s *Service) Create(_ context.Context, u User, c Campaign) (*Campaign, erro
 		return nil, &UserError{Err: err, Text: strings.TrimPrefix(err.Error(), ErrInvalid.Error()+"\n")}
 	}
 	c.ID, c.Status, c.By, c.Created = "", StatusDraft, u.ID, s.cfg.Now()
-	if err := s.store.Put(&c); err != nil {
+	if err := s.store.Put(ctx, &c); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -188,11 +189,11 @@ func (s *Service) Create(_ context.Context, u User, c Campaign) (*Campaign, erro
 // it, buttons included (pressing them here counts nothing), and below them
 // buttons to send it now, to schedule it at one of the next two usual
 // times, or to discard it.
-func (s *Service) Preview(_ context.Context, u User, id string) (Reply, error) {
+func (s *Service) Preview(ctx context.Context, u User, id string) (Reply, error) {
 	if err := s.authorize(u, ActPreview); err != nil {
 		return Reply{}, err
 	}
-	c, err := s.store.Get(id)
+	c, err := s.store.Get(ctx, id)
 	if err != nil {
 		return Reply{}, notFound(err, id)
 	}
@@ -251,37 +252,46 @@ func notFound(err error, id string) error {
 
 // Schedule schedules the campaign for at; a zero at means now. A
 // Broadcaster running Due campaigns sends it.
-func (s *Service) Schedule(_ context.Context, u User, id string, at time.Time) (Reply, error) {
+func (s *Service) Schedule(ctx context.Context, u User, id string, at time.Time) (Reply, error) {
 	if err := s.authorize(u, ActSend); err != nil {
 		return Reply{}, err
-	}
-	c, err := s.store.Get(id)
-	if err != nil {
-		return Reply{}, notFound(err, id)
-	}
-	if c.Status == StatusDiscarded {
-		return Reply{Text: "该推送已放弃，不会发送。", Notice: "已放弃"}, nil
-	}
-	if c.Status != StatusDraft && c.Status != StatusScheduled {
-		return Reply{Text: "该推送已在发送或已发送。", Notice: "已在发送"}, nil
 	}
 	if at.IsZero() {
 		at = s.cfg.Now()
 	}
-	c.Status, c.At = StatusScheduled, at
-	if err := s.store.Put(c); err != nil {
+	// Checked and changed at once: a campaign discarded, or picked up by
+	// the broadcaster, meanwhile (on another replica, say) stays as it is.
+	before, err := s.store.update(ctx, id, func(c *Campaign) error {
+		if c.Status != StatusDraft && c.Status != StatusScheduled {
+			return errUnchanged
+		}
+		c.Status, c.At = StatusScheduled, at
+		return nil
+	})
+	if err != nil {
+		return Reply{}, notFound(err, id)
+	}
+	switch before.Status {
+	case StatusDraft, StatusScheduled:
+	case StatusDiscarded:
+		return Reply{Text: "该推送已放弃，不会发送。", Notice: "已放弃"}, nil
+	default:
+		return Reply{Text: "该推送已在发送或已发送。", Notice: "已在发送"}, nil
+	}
+	n, err := s.store.Subscribers(ctx)
+	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: fmt.Sprintf("推送 %s 已安排于 %s 推送给 %d 位订阅居民。发送 /progress 查看进度。", c.ID, at.In(Zone).Format("2006-01-02 15:04"), s.store.Subscribers()),
+	return Reply{Text: fmt.Sprintf("推送 %s 已安排于 %s 推送给 %d 位订阅居民。发送 /progress 查看进度。", id, at.In(Zone).Format("2006-01-02 15:04"), n),
 		Notice: "已安排"}, nil
 }
 
 // Status shows a volunteer the progress of the broadcasts.
-func (s *Service) Status(_ context.Context, u User) (Reply, error) {
+func (s *Service) Status(ctx context.Context, u User) (Reply, error) {
 	if err := s.authorize(u, ActStatus); err != nil {
 		return Reply{}, err
 	}
-	ps, err := s.store.Progress()
+	ps, err := s.store.Progress(ctx)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -388,8 +398,8 @@ func (s *Service) button(chat int64, label, payload string) (Button, error) {
 
 // Current returns the campaign residents see on /campaign: the last one
 // sent or being sent, or nil.
-func (s *Service) Current() (*Campaign, error) {
-	all, err := s.store.List()
+func (s *Service) Current(ctx context.Context) (*Campaign, error) {
+	all, err := s.store.List(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -454,11 +464,11 @@ func (s *Service) Grant(_ context.Context, u User, target int64, r Role) (Reply,
 }
 
 // Resume lets staff resume a halted broadcast once its message is fixed.
-func (s *Service) Resume(_ context.Context, u User, id string) (Reply, error) {
+func (s *Service) Resume(ctx context.Context, u User, id string) (Reply, error) {
 	if err := s.authorize(u, ActResume); err != nil {
 		return Reply{}, err
 	}
-	if err := s.store.Resume(id); err != nil {
+	if err := s.store.Resume(ctx, id); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return Reply{}, &UserError{Err: err, Text: fmt.Sprintf("推送 %s 没有可恢复的发送。发送 /progress 查看各推送的进度。", short(id, 12))}
 		}

@@ -23,16 +23,16 @@ const (
 
 var testKey = []byte("0123456789abcdef-test-key")
 
-// newService returns a Service with one user of each role, counting into a
-// real bolt statistics store.
-func newService(t *testing.T) (*campaign.Service, *campaign.Store, stats.Store) {
+// newService returns a Service on a store opened with open, with one user of
+// each role, counting into a real bolt statistics store.
+func newService(t *testing.T, open opener) (*campaign.Service, campaign.Store, stats.Store) {
 	t.Helper()
 	st, err := boltstore.Open(t.TempDir(), boltstore.Options{Config: stats.Config{ResidentKey: []byte("resident-key-0123456789")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s := openStore(t, t.TempDir())
+	s := open(t)
 	svc, err := campaign.New(s, campaign.Config{Admins: []int64{admin}, Key: testKey, Community: "hq", Recorder: st, Activities: st})
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +82,10 @@ func button(t *testing.T, m campaign.Message, label string) string {
 // TestRoleActionMatrix checks every role x action x chat type through the
 // service's handlers: deny by default, private chats only.
 func TestRoleActionMatrix(t *testing.T) {
+	forEachStore(t, testRoleActionMatrix)
+}
+
+func testRoleActionMatrix(t *testing.T, open opener) {
 	roles := map[int64]campaign.Role{admin: campaign.RoleAdmin, staff: campaign.RoleStaff, volunteer: campaign.RoleVolunteer, resident: campaign.RoleResident}
 	allowed := map[campaign.Role][]campaign.Action{
 		campaign.RoleResident:  {campaign.ActSubscribe, campaign.ActView, campaign.ActAnswer, campaign.ActSignup, campaign.ActCheckIn},
@@ -108,7 +112,7 @@ func TestRoleActionMatrix(t *testing.T) {
 		for _, a := range campaign.Actions() {
 			for _, priv := range []bool{true, false} {
 				t.Run(fmt.Sprintf("%s/%s/private=%v", role, a, priv), func(t *testing.T) {
-					svc, _, _ := newService(t)
+					svc, _, _ := newService(t, open)
 					c := quizCampaign(t, svc, 10)
 					u := campaign.User{ID: user, Chat: user, Private: priv}
 					if !priv {
@@ -171,7 +175,11 @@ func TestRoleActionMatrix(t *testing.T) {
 // act for others through callback data: unsigned, altered, copied from
 // another chat, or a volunteer's genuine button.
 func TestForgedCallbacks(t *testing.T) {
-	svc, s, _ := newService(t)
+	forEachStore(t, testForgedCallbacks)
+}
+
+func testForgedCallbacks(t *testing.T, open opener) {
+	svc, s, _ := newService(t, open)
 	ctx := context.Background()
 	c := quizCampaign(t, svc, 10)
 	prev, err := svc.Preview(ctx, private(volunteer), c.ID)
@@ -213,7 +221,7 @@ func TestForgedCallbacks(t *testing.T) {
 	if _, err := svc.Press(ctx, private(volunteer), "cb-send", send); err != nil {
 		t.Errorf("volunteer's send button: %v", err)
 	}
-	if got, _ := s.Get(c.ID); got.Status != campaign.StatusScheduled {
+	if got := getCampaign(t, s, c.ID); got.Status != campaign.StatusScheduled {
 		t.Errorf("status = %s, want scheduled", got.Status)
 	}
 }
@@ -222,12 +230,16 @@ func TestForgedCallbacks(t *testing.T) {
 // with double presses and redelivered callbacks, and checks the statistics
 // store counts exactly what they did.
 func TestParticipationCounts(t *testing.T) {
-	svc, s, st := newService(t)
+	forEachStore(t, testParticipationCounts)
+}
+
+func testParticipationCounts(t *testing.T, open opener) {
+	svc, s, st := newService(t, open)
 	ctx := context.Background()
 	const capacity = 30
 	c := quizCampaign(t, svc, capacity)
 	rng := rand.New(rand.NewPCG(7, 7))
-	var answers, correct, signups, reads int
+	var answers, correct, signedUp, reads int
 	cb := 0
 	press := func(u int64, label string) {
 		cb++
@@ -259,8 +271,8 @@ func TestParticipationCounts(t *testing.T) {
 		}
 		if rng.IntN(2) == 0 {
 			press(u, "我要报名")
-			if signups < capacity {
-				signups++
+			if signedUp < capacity {
+				signedUp++
 			}
 			if rng.IntN(3) == 0 {
 				press(u, "我要报名")
@@ -282,8 +294,8 @@ func TestParticipationCounts(t *testing.T) {
 	}{
 		{"quiz answers", got.Events(stats.KindQuizAnswer), int64(answers)},
 		{"correct", got.EventsBy(stats.KindQuizAnswer, stats.DimResult)["correct"], int64(correct)},
-		{"sign-ups", got.Events(stats.KindSignup), int64(signups)},
-		{"stored sign-ups", int64(s.Signups(c.ID)), int64(signups)},
+		{"sign-ups", got.Events(stats.KindSignup), int64(signedUp)},
+		{"stored sign-ups", int64(signups(t, s, c.ID)), int64(signedUp)},
 		{"reads", got.Events(stats.KindCampaignRead), int64(reads)},
 	}
 	for _, ck := range checks {
@@ -291,13 +303,17 @@ func TestParticipationCounts(t *testing.T) {
 			t.Errorf("%s = %d, want %d", ck.name, ck.got, ck.want)
 		}
 	}
-	t.Logf("%d answers (%d correct), %d sign-ups (capacity %d), %d reads", answers, correct, signups, capacity, reads)
+	t.Logf("%d answers (%d correct), %d sign-ups (capacity %d), %d reads", answers, correct, signedUp, capacity, reads)
 }
 
 // TestGrantsRecorded checks grants and revocations are recorded with who,
 // whom and when, and that admins come from configuration only.
 func TestGrantsRecorded(t *testing.T) {
-	svc, _, _ := newService(t)
+	forEachStore(t, testGrantsRecorded)
+}
+
+func testGrantsRecorded(t *testing.T, open opener) {
+	svc, _, _ := newService(t, open)
 	r := svc.Roles()
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	if err := r.Grant(admin, 50, campaign.RoleVolunteer, at); err != nil {
@@ -333,18 +349,22 @@ func TestGrantsRecorded(t *testing.T) {
 
 // TestSubscribeDeletes checks unsubscribing deletes the chat id.
 func TestSubscribeDeletes(t *testing.T) {
-	svc, s, _ := newService(t)
+	forEachStore(t, testSubscribeDeletes)
+}
+
+func testSubscribeDeletes(t *testing.T, open opener) {
+	svc, s, _ := newService(t, open)
 	ctx := context.Background()
 	if _, err := svc.Subscribe(ctx, private(resident), true); err != nil {
 		t.Fatal(err)
 	}
-	if !s.Subscribed(resident) {
+	if !subscribed(t, s, resident) || subscribers(t, s) != 1 {
 		t.Fatal("not subscribed")
 	}
 	if _, err := svc.Subscribe(ctx, private(resident), false); err != nil {
 		t.Fatal(err)
 	}
-	if s.Subscribed(resident) || s.Subscribers() != 0 {
+	if subscribed(t, s, resident) || subscribers(t, s) != 0 {
 		t.Error("chat id kept after unsubscribe")
 	}
 }
@@ -352,7 +372,11 @@ func TestSubscribeDeletes(t *testing.T) {
 // TestConfiguredStaff checks staff named in Config.Staff are staff without
 // a grant, and stay staff after a revocation.
 func TestConfiguredStaff(t *testing.T) {
-	svc, err := campaign.New(openStore(t, t.TempDir()), campaign.Config{Admins: []int64{admin}, Staff: []int64{60}, Key: testKey, Community: "hq"})
+	forEachStore(t, testConfiguredStaff)
+}
+
+func testConfiguredStaff(t *testing.T, open opener) {
+	svc, err := campaign.New(open(t), campaign.Config{Admins: []int64{admin}, Staff: []int64{60}, Key: testKey, Community: "hq"})
 	if err != nil {
 		t.Fatal(err)
 	}

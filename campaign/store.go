@@ -1,336 +1,153 @@
 package campaign
 
 import (
-	"encoding/binary"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
+	"context"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 )
 
-// FileName is the name of the campaign file in the data directory.
-const FileName = "campaign.db"
-
-// Buckets. Keys within them:
+// Store keeps what the campaigns need between messages and across
+// restarts: subscribers, campaigns, roles and grants, quiz answers,
+// sign-ups and check-ins, staff's theme edits, and the per-recipient state
+// of each broadcast. There are two: BoltStore (Open), a file for a single
+// server, and RedisStore (NewRedisStore), shared by every replica. Both pass
+// the same tests; every change is atomic, so a crash leaves no half-done
+// press, grant or broadcast step.
 //
-//	roles      user id (decimal)        -> role
-//	grants     sequence (8 bytes)       -> Grant as JSON
-//	subs       chat id (8 bytes)        -> empty; deleted on unsubscribe
-//	campaigns  campaign id              -> Campaign as JSON
-//	once       callback or form id      -> the reply given, as text
-//	answers    campaign/question/user   -> option index (decimal)
-//	signups    campaign/user            -> unix seconds
-//	checkins   campaign/user            -> unix seconds
-//	themes     theme key                -> Theme as JSON, staff's edits
-//	bc         campaign id              -> bucket: "meta" -> Progress as JSON,
-//	                                       "r" bucket: chat id -> recipient state,
-//	                                       deleted when the broadcast is done
-var (
-	bucketRoles     = []byte("roles")
-	bucketGrants    = []byte("grants")
-	bucketSubs      = []byte("subs")
-	bucketCampaigns = []byte("campaigns")
-	bucketOnce      = []byte("once")
-	bucketAnswers   = []byte("answers")
-	bucketSignups   = []byte("signups")
-	bucketCheckins  = []byte("checkins")
-	bucketBC        = []byte("bc")
-	bucketThemes    = []byte("themes")
-	keyMeta         = []byte("meta")
-	keyRecipients   = []byte("r")
+// The exported methods are for tools and tests; the Service and the
+// Broadcaster use the rest, which only this package implements.
+type Store interface {
+	// Subscribe adds chat to the subscribers and reports whether it was
+	// subscribed already.
+	Subscribe(ctx context.Context, chat int64) (already bool, err error)
+	// Unsubscribe deletes chat from the subscribers and from every
+	// broadcast not finished: its id is not kept. It reports whether the
+	// chat was subscribed.
+	Unsubscribe(ctx context.Context, chat int64) (was bool, err error)
+	// Subscribed reports whether chat is subscribed.
+	Subscribed(ctx context.Context, chat int64) (bool, error)
+	// Subscribers returns the number of subscribed chats.
+	Subscribers(ctx context.Context) (int, error)
+	// AddSubscribers subscribes many chats at once (imports, tests).
+	AddSubscribers(ctx context.Context, chats []int64) error
+
+	// Put stores c, giving it an ID if it has none.
+	Put(ctx context.Context, c *Campaign) error
+	// Get returns the campaign with id, or ErrNotFound.
+	Get(ctx context.Context, id string) (*Campaign, error)
+	// List returns every campaign, oldest first.
+	List(ctx context.Context) ([]*Campaign, error)
+
+	// Signups returns the number of sign-ups for campaign id's event.
+	Signups(ctx context.Context, id string) (int, error)
+	// CheckIns returns the number of residents who checked in at campaign
+	// id's event.
+	CheckIns(ctx context.Context, id string) (int, error)
+
+	// Progress returns the progress of every broadcast, or of those named.
+	Progress(ctx context.Context, ids ...string) ([]Progress, error)
+	// Resume clears the halt of a broadcast, e.g. after the message was
+	// fixed; the next Run sends to the recipients not yet reached.
+	Resume(ctx context.Context, id string) error
+
+	// Close releases the store.
+	Close() error
+
+	backend
+}
+
+// backend is the part of a Store only this package calls.
+type backend interface {
+	// update applies fn to campaign id atomically. fn returns errUnchanged
+	// to store nothing; update returns the campaign as it was before.
+	update(ctx context.Context, id string, fn func(c *Campaign) error) (before *Campaign, err error)
+
+	// press runs a button press once per key: a press delivered or
+	// pressed twice gets the reply of the first. The first makes mark m
+	// and is answered with r.made, r.already or r.full after what it found.
+	press(ctx context.Context, key string, m mark, r pressReplies) (reply string, err error)
+	// checkedIn reports whether user checked in at campaign id's event.
+	checkedIn(ctx context.Context, id string, user int64) (bool, error)
+	// checkIn records user's check-in; already is true if it was recorded
+	// before.
+	checkIn(ctx context.Context, id string, user int64, at time.Time) (already bool, err error)
+
+	// role returns the role granted to user, RoleResident if none.
+	role(ctx context.Context, user int64) (Role, error)
+	// grant sets g.User's role to g.Role (RoleResident deletes it) and
+	// records g, at once.
+	grant(ctx context.Context, g Grant) error
+	// grants returns every grant recorded, oldest first.
+	grants(ctx context.Context) ([]Grant, error)
+
+	// putTheme stores staff's edit of a theme; themes returns them all.
+	putTheme(ctx context.Context, t Theme) error
+	themes(ctx context.Context) ([]Theme, error)
+
+	// remember and recall keep a chat front end's replies to messages.
+	remember(ctx context.Context, key string, value []byte) error
+	recall(ctx context.Context, key string) ([]byte, bool, error)
+
+	// startBroadcast snapshots the subscribers as the recipients the first
+	// time, and on a later run turns the sends in flight when the last run
+	// died back into pending ones, counted as uncertain.
+	startBroadcast(ctx context.Context, id string, now time.Time) (Progress, error)
+	// claim marks up to n pending recipients after cursor as being sent,
+	// and keeps that before anything is sent. It returns them and the
+	// cursor after them; "" starts from the first.
+	claim(ctx context.Context, id, cursor string, n int) ([]outcome, string, error)
+	// settle records the outcomes of a batch, unsubscribing the chats
+	// gone, and halts the broadcast if halt is set.
+	settle(ctx context.Context, id string, outs []outcome, halt string, paused, now time.Time) (Progress, error)
+	// finish marks a broadcast done once no recipient is pending or being
+	// sent, and forgets the recipients' chat ids.
+	finish(ctx context.Context, id string, now time.Time) (Progress, error)
+	// recipientsKept returns how many chat ids broadcast id still holds.
+	recipientsKept(ctx context.Context, id string) (int, error)
+}
+
+// errUnchanged, returned by an update's fn, stores nothing.
+var errUnchanged = errorString("unchanged")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// markKind is what a pressed button records.
+type markKind int
+
+const (
+	markNone   markKind = iota // nothing: a "read" button
+	markAnswer                 // a quiz answer, once per question and user
+	markSignup                 // a sign-up, once per user, up to a capacity
 )
 
-// StoreOptions configure a Store.
-type StoreOptions struct {
-	// LockTimeout is how long Open waits for another process to release the
-	// file; 0 means 1s.
-	LockTimeout time.Duration
-	// NoSync skips fsync on commit: still safe if the process is killed, not
-	// if the machine loses power. For tests and throwaway data.
-	NoSync bool
-	// ReadOnly opens the file for reading only (lawbot campaign status).
-	ReadOnly bool
+// mark is the one-time record a press makes.
+type mark struct {
+	kind     markKind
+	campaign string
+	// field is "question/user" for an answer, "user" for a sign-up.
+	field string
+	value string
+	// capacity is the most sign-ups the event takes.
+	capacity int
 }
 
-// ErrLocked is returned when another process holds the campaign file.
-var ErrLocked = errors.New("campaign: data file in use by another process")
+// pressReplies are the replies to a press that made its mark, found it
+// made before, or found the event full.
+type pressReplies struct{ made, already, full string }
 
-// Store keeps roles, subscribers, campaigns and broadcast progress in a
-// bbolt file. It is safe for concurrent use.
-type Store struct {
-	db *bolt.DB
-}
-
-// Open opens or creates the campaign file in dir.
-func Open(dir string, opts StoreOptions) (*Store, error) {
-	if opts.LockTimeout <= 0 {
-		opts.LockTimeout = time.Second
-	}
-	if !opts.ReadOnly {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("campaign: open: %w", err)
-		}
-	}
-	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, &bolt.Options{
-		Timeout: opts.LockTimeout, NoSync: opts.NoSync, ReadOnly: opts.ReadOnly,
-	})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("campaign: open %s: %w", dir, ErrLocked)
-	}
+// Due returns the campaigns to broadcast at now: those scheduled before
+// now, and those whose broadcast did not finish.
+func Due(ctx context.Context, s Store, now time.Time) ([]*Campaign, error) {
+	all, err := s.List(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("campaign: open %s: %w", dir, err)
-	}
-	if !opts.ReadOnly {
-		err = db.Update(func(tx *bolt.Tx) error {
-			for _, b := range [][]byte{bucketRoles, bucketGrants, bucketSubs, bucketCampaigns, bucketOnce, bucketAnswers, bucketSignups, bucketCheckins, bucketBC, bucketThemes} {
-				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			db.Close()
-			return nil, fmt.Errorf("campaign: open %s: %w", dir, err)
-		}
-	}
-	return &Store{db: db}, nil
-}
-
-// Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
-
-func chatKey(chat int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(chat)) }
-
-func chatOf(k []byte) int64 { return int64(binary.BigEndian.Uint64(k)) }
-
-// bucket returns a top-level bucket; in a read-only file it may be missing.
-func bucket(tx *bolt.Tx, name []byte) *bolt.Bucket { return tx.Bucket(name) }
-
-// Subscribe adds chat to the subscribers. It reports whether the chat was
-// subscribed already.
-func (s *Store) Subscribe(chat int64) (already bool, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSubs)
-		already = b.Get(chatKey(chat)) != nil
-		return b.Put(chatKey(chat), nil)
-	})
-	if err != nil {
-		return false, fmt.Errorf("campaign: subscribe: %w", err)
-	}
-	return already, nil
-}
-
-// Unsubscribe deletes chat from the subscribers: its id is not kept. It
-// reports whether the chat was subscribed.
-func (s *Store) Unsubscribe(chat int64) (was bool, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		k := chatKey(chat)
-		was = tx.Bucket(bucketSubs).Get(k) != nil
-		if err := tx.Bucket(bucketSubs).Delete(k); err != nil {
-			return err
-		}
-		return forgetRecipient(tx, k)
-	})
-	if err != nil {
-		return false, fmt.Errorf("campaign: unsubscribe: %w", err)
-	}
-	return was, nil
-}
-
-// forgetRecipient deletes chat key k from every broadcast not finished: a
-// resident who unsubscribes is not messaged again and their id is not kept.
-func forgetRecipient(tx *bolt.Tx, k []byte) error {
-	bc := tx.Bucket(bucketBC)
-	var ids [][]byte
-	if err := bc.ForEachBucket(func(id []byte) error { ids = append(ids, id); return nil }); err != nil {
-		return err
-	}
-	for _, id := range ids {
-		b := bc.Bucket(id)
-		r := b.Bucket(keyRecipients)
-		if r == nil {
-			continue
-		}
-		v := r.Get(k)
-		if v == nil {
-			continue
-		}
-		if err := r.Delete(k); err != nil {
-			return err
-		}
-		if v[0] != statePending && v[0] != stateSending {
-			continue
-		}
-		p, err := readMeta(b)
-		if err != nil {
-			return err
-		}
-		p.Total--
-		p.Pending--
-		if err := putJSON(b, keyMeta, p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Subscribed reports whether chat is subscribed.
-func (s *Store) Subscribed(chat int64) bool {
-	var ok bool
-	s.db.View(func(tx *bolt.Tx) error {
-		if b := bucket(tx, bucketSubs); b != nil {
-			ok = b.Get(chatKey(chat)) != nil
-		}
-		return nil
-	})
-	return ok
-}
-
-// Subscribers returns the number of subscribed chats.
-func (s *Store) Subscribers() int {
-	var n int
-	s.db.View(func(tx *bolt.Tx) error {
-		if b := bucket(tx, bucketSubs); b != nil {
-			n = b.Stats().KeyN
-		}
-		return nil
-	})
-	return n
-}
-
-// AddSubscribers subscribes many chats in one transaction (imports, tests).
-func (s *Store) AddSubscribers(chats []int64) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSubs)
-		for _, c := range chats {
-			if err := b.Put(chatKey(c), nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("campaign: add subscribers: %w", err)
-	}
-	return nil
-}
-
-// Put stores c, giving it an ID if it has none.
-func (s *Store) Put(c *Campaign) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketCampaigns)
-		if c.ID == "" {
-			seq, err := b.NextSequence()
-			if err != nil {
-				return err
-			}
-			c.ID = strconv.FormatUint(seq, 10)
-		}
-		return putJSON(b, []byte(c.ID), c)
-	})
-	if err != nil {
-		return fmt.Errorf("campaign: put %s: %w", c.ID, err)
-	}
-	return nil
-}
-
-// Get returns the campaign with id.
-func (s *Store) Get(id string) (*Campaign, error) {
-	var c *Campaign
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		c, err = getCampaign(tx, id)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("campaign: get %s: %w", id, err)
-	}
-	return c, nil
-}
-
-func getCampaign(tx *bolt.Tx, id string) (*Campaign, error) {
-	b := bucket(tx, bucketCampaigns)
-	if b == nil {
-		return nil, ErrNotFound
-	}
-	v := b.Get([]byte(id))
-	if v == nil {
-		return nil, ErrNotFound
-	}
-	var c Campaign
-	if err := json.Unmarshal(v, &c); err != nil {
 		return nil, err
 	}
-	return &c, nil
-}
-
-// List returns every campaign, oldest first.
-func (s *Store) List() ([]*Campaign, error) {
 	var out []*Campaign
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b := bucket(tx, bucketCampaigns)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(_, v []byte) error {
-			var c Campaign
-			if err := json.Unmarshal(v, &c); err != nil {
-				return err
-			}
-			out = append(out, &c)
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("campaign: list: %w", err)
-	}
-	// Keys are decimal strings: order numerically.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && idLess(out[j].ID, out[j-1].ID); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
+	for _, c := range all {
+		if c.Status == StatusSending || c.Status == StatusScheduled && !c.At.After(now) {
+			out = append(out, c)
 		}
 	}
 	return out, nil
-}
-
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
-}
-
-// once runs fn in a write transaction unless key was done before, and
-// returns the reply of the first run either way: a callback pressed twice,
-// or delivered twice, is acted on once.
-func (s *Store) once(key string, fn func(tx *bolt.Tx) (string, error)) (reply string, dup bool, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketOnce)
-		if v := b.Get([]byte(key)); v != nil {
-			reply, dup = string(v), true
-			return nil
-		}
-		r, err := fn(tx)
-		if err != nil {
-			return err
-		}
-		reply = r
-		return b.Put([]byte(key), []byte(r))
-	})
-	return reply, dup, err
-}
-
-func putJSON(b *bolt.Bucket, k []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return b.Put(k, data)
 }

@@ -70,7 +70,11 @@ func TestLoadCalendarOverride(t *testing.T) {
 
 // TestEditCalendar lets staff replace a theme; the edit wins over the file.
 func TestEditCalendar(t *testing.T) {
-	svc, _, _ := newService(t)
+	forEachStore(t, testEditCalendar)
+}
+
+func testEditCalendar(t *testing.T, open opener) {
+	svc, _, _ := newService(t, open)
 	ctx := context.Background()
 	th := campaign.Theme{Key: "anti-fraud", Month: 8, Title: "反诈骗宣传月（本街道）", Message: "新内容"}
 	if _, err := svc.EditCalendar(ctx, private(staff), th); err != nil {

@@ -2,11 +2,17 @@ package chat_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/lawbot/lawbot/bot"
 	"github.com/lawbot/lawbot/bot/bottest"
@@ -51,13 +57,83 @@ const (
 
 var chatTypes = []chatType{private, group, supergroup}
 
+// storeKinds are the campaign stores the tests run on: the file of a
+// single server, and Redis, shared by replicas.
+var storeKinds = []string{"bolt", "redis"}
+
+// onStores runs f in parallel subtests, one per store kind.
+func onStores(t *testing.T, f func(t *testing.T, kind string)) {
+	for _, kind := range storeKinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			f(t, kind)
+		})
+	}
+}
+
+// openStore opens an empty campaign store of kind: a file in a temporary
+// directory, or keys under a prefix of their own in the Redis of
+// LAWBOT_TEST_REDIS_URL (give it a DB of its own, e.g. /15) when set, else
+// in a miniredis for this test. The Redis keys are deleted when the test
+// ends.
+func openStore(t *testing.T, kind string) campaign.Store {
+	t.Helper()
+	switch kind {
+	case "bolt":
+		s, err := campaign.Open(t.TempDir(), campaign.StoreOptions{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	case "redis":
+		url := os.Getenv("LAWBOT_TEST_REDIS_URL")
+		if url == "" {
+			url = "redis://" + miniredis.RunT(t).Addr()
+		}
+		o, err := redis.ParseURL(url)
+		if err != nil {
+			t.Fatalf("ParseURL(LAWBOT_TEST_REDIS_URL) = %v", err)
+		}
+		rdb := redis.NewClient(o)
+		t.Cleanup(func() { rdb.Close() })
+		b := make([]byte, 6)
+		rand.Read(b)
+		prefix := "lawbot-test-" + hex.EncodeToString(b)
+		t.Cleanup(func() { deleteKeys(t, rdb, "{"+prefix+":campaign}:*") })
+		s, err := campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	t.Fatalf("no store kind %q", kind)
+	return nil
+}
+
+// deleteKeys deletes the keys matching pattern.
+func deleteKeys(t *testing.T, rdb *redis.Client, pattern string) {
+	ctx := context.Background()
+	keys, err := rdb.Keys(ctx, pattern).Result()
+	if err != nil {
+		t.Errorf("keys %s: %v", pattern, err)
+		return
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), 1000)
+		if err := rdb.Del(ctx, keys[:n]...).Err(); err != nil {
+			t.Errorf("delete %s: %v", pattern, err)
+		}
+		keys = keys[n:]
+	}
+}
+
 // env is the chat bot with campaigns: the core, the hooks, the campaign
-// service on a campaign file, counting into a real bolt statistics store.
-// It holds a draft campaign (1) with a quiz and an event, by the
-// volunteer, and a logged lecture (activity 1).
+// service on a campaign store of a kind, counting into a real bolt
+// statistics store. It holds a draft campaign (1) with a quiz and an
+// event, by the volunteer, and a logged lecture (activity 1).
 type env struct {
 	t     *testing.T
-	store *campaign.Store
+	store campaign.Store
 	stats *boltstore.Store
 	svc   *campaign.Service
 	hooks *chat.Hooks
@@ -67,7 +143,7 @@ type env struct {
 	draft *campaign.Campaign
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, kind string) *env {
 	t.Helper()
 	e := &env{t: t}
 	var err error
@@ -77,10 +153,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.store, err = campaign.Open(t.TempDir(), campaign.StoreOptions{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.store = openStore(t, kind)
 	e.hooks = chat.New(nil)
 	e.svc, err = campaign.New(e.store, campaign.Config{
 		Admins: []int64{admin}, Key: []byte(campaignKeyStr), Community: bot.NoCommunity,
@@ -216,14 +289,15 @@ func (e *env) hookState(user int64) string {
 func (e *env) snapshot() string {
 	e.t.Helper()
 	var b strings.Builder
-	cs, err := e.store.List()
+	ctx := context.Background()
+	cs, err := e.store.List(ctx)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	for _, c := range cs {
 		fmt.Fprintf(&b, "campaign %s %s %v|", c.ID, c.Status, c.At.Unix())
 	}
-	as, err := e.stats.Activities(context.Background(), 100)
+	as, err := e.stats.Activities(ctx, 100)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -231,11 +305,29 @@ func (e *env) snapshot() string {
 		fmt.Fprintf(&b, "activity %d %d %d|", a.No, a.Current(), len(a.Corrections))
 	}
 	gs, _ := e.svc.Roles().Grants()
-	fmt.Fprintf(&b, "grants %d|subscribers %d|signups %d|", len(gs), e.store.Subscribers(), e.store.Signups(e.draft.ID))
+	subs, err := e.store.Subscribers(ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	signups, err := e.store.Signups(ctx, e.draft.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "grants %d|subscribers %d|signups %d|", len(gs), subs, signups)
 	for _, u := range []int64{admin, staff, volunteer, resident} {
 		fmt.Fprintf(&b, "role %d %s|form %d %q|", u, e.svc.Roles().Role(u), u, e.hookState(u))
 	}
 	return b.String()
+}
+
+// get returns campaign id.
+func (e *env) get(id string) *campaign.Campaign {
+	e.t.Helper()
+	c, err := e.store.Get(context.Background(), id)
+	if err != nil {
+		e.t.Fatalf("Get(%s): %v", id, err)
+	}
+	return c
 }
 
 // counts is the statistics of the last two days and the next one.

@@ -115,7 +115,7 @@ func buttons(rows [][]campaign.Button) [][]bot.Button {
 
 // Campaign answers /campaign with the running campaign, or this month's
 // theme.
-func (h *Hooks) Campaign(_ context.Context, m bot.Message) (bot.Result, error) {
+func (h *Hooks) Campaign(ctx context.Context, m bot.Message) (bot.Result, error) {
 	svc := h.svc.Load()
 	u, ok := user(m)
 	if !ok {
@@ -124,7 +124,7 @@ func (h *Hooks) Campaign(_ context.Context, m bot.Message) (bot.Result, error) {
 	if !svc.Can(u, campaign.ActView) {
 		return h.result(campaign.Reply{}, &campaign.UserError{Err: campaign.ErrForbidden, Text: "请在与本机器人的私聊中使用此功能。"})
 	}
-	c, err := svc.Current()
+	c, err := svc.Current(ctx)
 	if err != nil {
 		return h.result(campaign.Reply{}, err)
 	}

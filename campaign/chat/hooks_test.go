@@ -29,13 +29,22 @@ func (s *sender) Send(_ context.Context, chat int64, m campaign.Message) error {
 // answers counted once per press, check-in, and refusals in groups, on
 // the web and from copied buttons.
 func TestHooksThroughBot(t *testing.T) {
+	onStores(t, testHooksThroughBot)
+}
+
+func testHooksThroughBot(t *testing.T, kind string) {
 	ctx := context.Background()
 	rec := bottest.NewRecorder(t)
-	store, err := campaign.Open(t.TempDir(), campaign.StoreOptions{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := openStore(t, kind)
 	defer store.Close()
+	subscribed := func(chat int64) bool {
+		t.Helper()
+		ok, err := store.Subscribed(ctx, chat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
 	hooks := chat.New(nil)
 	svc, err := campaign.New(store, campaign.Config{Admins: []int64{1}, Key: []byte("0123456789abcdef-k"), Community: bottest.CommunityNames()[0], Recorder: rec, Button: hooks.Button})
 	if err != nil {
@@ -64,10 +73,10 @@ func TestHooksThroughBot(t *testing.T) {
 		return b.String() + r.Notice
 	}
 
-	if got := text(say("tg:4", "tg:4", false, "/subscribe", "")); !strings.Contains(got, "订阅成功") || !store.Subscribed(4) {
-		t.Fatalf("/subscribe = %q, subscribed = %v", got, store.Subscribed(4))
+	if got := text(say("tg:4", "tg:4", false, "/subscribe", "")); !strings.Contains(got, "订阅成功") || !subscribed(4) {
+		t.Fatalf("/subscribe = %q, subscribed = %v", got, subscribed(4))
 	}
-	if got := text(say("tg:6", "tg:-100", true, "/subscribe", "")); !strings.Contains(got, "私聊") || store.Subscribed(-100) {
+	if got := text(say("tg:6", "tg:-100", true, "/subscribe", "")); !strings.Contains(got, "私聊") || subscribed(-100) {
 		t.Errorf("/subscribe in a group = %q", got)
 	}
 	res, err := core.Handle(ctx, bot.Message{ID: "web:1", Channel: stats.ChannelWeb, Resident: "web:abc", Chat: "web:abc", Text: "/subscribe"})
@@ -129,7 +138,7 @@ func TestHooksThroughBot(t *testing.T) {
 	if got := text(say("tg:4", "tg:4", false, "/start ev_"+c.ID, "")); !strings.Contains(got, "签到成功") {
 		t.Errorf("/start ev_%s = %q", c.ID, got)
 	}
-	if got := text(say("tg:4", "tg:4", false, "/unsubscribe", "")); !strings.Contains(got, "已退订") || store.Subscribed(4) {
+	if got := text(say("tg:4", "tg:4", false, "/unsubscribe", "")); !strings.Contains(got, "已退订") || subscribed(4) {
 		t.Errorf("/unsubscribe = %q", got)
 	}
 }

@@ -42,43 +42,45 @@ func TestRoleCommandChatMatrix(t *testing.T) {
 	if len(managed) != len(chat.Commands()) {
 		t.Fatalf("the matrix has %d commands, chat.Commands %d", len(managed), len(chat.Commands()))
 	}
-	for _, cmd := range chat.Commands() {
-		for user, role := range roleOf {
-			t.Run(fmt.Sprintf("%s/%s", cmd.Name, role), func(t *testing.T) {
-				t.Parallel()
-				e := newEnv(t)
-				text := "/" + cmd.Name
-				if a := managed[cmd.Name].arg; a != "" {
-					text += " " + a
-				}
-				// Groups first: they must change nothing for anyone.
-				for _, ct := range []chatType{group, supergroup, private} {
-					before := e.snapshot()
-					res := e.say(user, ct, text)
-					got := all(res)
-					allowed := ct == private && campaign.Allowed(role, cmd.Action)
-					switch {
-					case ct != private && !strings.Contains(got, textPrivate):
-						t.Errorf("%s by %s in a %s = %q, want the private-only refusal", text, role, ct, got)
-					case ct == private && !allowed && !strings.Contains(got, textForbidden):
-						t.Errorf("%s by %s = %q, want the refusal", text, role, got)
-					case allowed && !strings.Contains(got, managed[cmd.Name].want):
-						t.Errorf("%s by %s = %q, want %q", text, role, got, managed[cmd.Name].want)
+	onStores(t, func(t *testing.T, store string) {
+		for _, cmd := range chat.Commands() {
+			for user, role := range roleOf {
+				t.Run(fmt.Sprintf("%s/%s", cmd.Name, role), func(t *testing.T) {
+					t.Parallel()
+					e := newEnv(t, store)
+					text := "/" + cmd.Name
+					if a := managed[cmd.Name].arg; a != "" {
+						text += " " + a
 					}
-					if !allowed {
-						if after := e.snapshot(); after != before {
-							t.Errorf("%s by %s in a %s changed the state:\n%s\nto\n%s", text, role, ct, before, after)
+					// Groups first: they must change nothing for anyone.
+					for _, ct := range []chatType{group, supergroup, private} {
+						before := e.snapshot()
+						res := e.say(user, ct, text)
+						got := all(res)
+						allowed := ct == private && campaign.Allowed(role, cmd.Action)
+						switch {
+						case ct != private && !strings.Contains(got, textPrivate):
+							t.Errorf("%s by %s in a %s = %q, want the private-only refusal", text, role, ct, got)
+						case ct == private && !allowed && !strings.Contains(got, textForbidden):
+							t.Errorf("%s by %s = %q, want the refusal", text, role, got)
+						case allowed && !strings.Contains(got, managed[cmd.Name].want):
+							t.Errorf("%s by %s = %q, want %q", text, role, got, managed[cmd.Name].want)
 						}
-						for _, r := range res.Replies {
-							if r.File != nil || len(r.Buttons) > 0 {
-								t.Errorf("%s by %s in a %s: refusal with a file or buttons: %+v", text, role, ct, r)
+						if !allowed {
+							if after := e.snapshot(); after != before {
+								t.Errorf("%s by %s in a %s changed the state:\n%s\nto\n%s", text, role, ct, before, after)
+							}
+							for _, r := range res.Replies {
+								if r.File != nil || len(r.Buttons) > 0 {
+									t.Errorf("%s by %s in a %s: refusal with a file or buttons: %+v", text, role, ct, r)
+								}
 							}
 						}
 					}
-				}
-			})
+				})
+			}
 		}
-	}
+	})
 }
 
 // TestResidentCommandsMatrix sends the residents' commands and the core's
@@ -87,47 +89,49 @@ func TestRoleCommandChatMatrix(t *testing.T) {
 // commands only for staff and admins.
 func TestResidentCommandsMatrix(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	privateOnly := map[string]bool{"/mediate": true, "/campaign": true, "/subscribe": true, "/unsubscribe": true, "/start ev_1": true}
-	staffOnly := map[string]bool{"/mediations": true, "/export": true}
-	cmds := []string{"/start", "/start ev_1", "/help", "/topics", "/adviser", "/aid", "/community", "/mediate", "/cancel",
-		"/campaign", "/subscribe", "/unsubscribe", "/mediations", "/export", "/nosuchcommand"}
-	for user, role := range roleOf {
-		for _, ct := range chatTypes {
-			for _, cmd := range cmds {
-				got := all(e.say(user, ct, cmd))
-				refusedPrivate := strings.Contains(got, textPrivate) || strings.Contains(got, textCorePriv)
-				refusedStaff := strings.Contains(got, textStaffOnly)
-				isStaff := role == campaign.RoleStaff || role == campaign.RoleAdmin
-				switch {
-				case staffOnly[cmd] && !isStaff:
-					if !refusedStaff {
-						t.Errorf("%s by %s in a %s = %q, want the staff-only refusal", cmd, role, ct, got)
-					}
-				case staffOnly[cmd] && ct != private:
-					if !refusedPrivate {
-						t.Errorf("%s by %s in a %s = %q, want the private-only refusal", cmd, role, ct, got)
-					}
-				case privateOnly[cmd] && ct != private:
-					if !refusedPrivate {
-						t.Errorf("%s by %s in a %s = %q, want the private-only refusal", cmd, role, ct, got)
-					}
-				default:
-					if refusedPrivate || refusedStaff || strings.Contains(got, textForbidden) || strings.TrimSpace(got) == "" {
-						t.Errorf("%s by %s in a %s = %q, want it answered", cmd, role, ct, got)
+	onStores(t, func(t *testing.T, store string) {
+		e := newEnv(t, store)
+		privateOnly := map[string]bool{"/mediate": true, "/campaign": true, "/subscribe": true, "/unsubscribe": true, "/start ev_1": true}
+		staffOnly := map[string]bool{"/mediations": true, "/export": true}
+		cmds := []string{"/start", "/start ev_1", "/help", "/topics", "/adviser", "/aid", "/community", "/mediate", "/cancel",
+			"/campaign", "/subscribe", "/unsubscribe", "/mediations", "/export", "/nosuchcommand"}
+		for user, role := range roleOf {
+			for _, ct := range chatTypes {
+				for _, cmd := range cmds {
+					got := all(e.say(user, ct, cmd))
+					refusedPrivate := strings.Contains(got, textPrivate) || strings.Contains(got, textCorePriv)
+					refusedStaff := strings.Contains(got, textStaffOnly)
+					isStaff := role == campaign.RoleStaff || role == campaign.RoleAdmin
+					switch {
+					case staffOnly[cmd] && !isStaff:
+						if !refusedStaff {
+							t.Errorf("%s by %s in a %s = %q, want the staff-only refusal", cmd, role, ct, got)
+						}
+					case staffOnly[cmd] && ct != private:
+						if !refusedPrivate {
+							t.Errorf("%s by %s in a %s = %q, want the private-only refusal", cmd, role, ct, got)
+						}
+					case privateOnly[cmd] && ct != private:
+						if !refusedPrivate {
+							t.Errorf("%s by %s in a %s = %q, want the private-only refusal", cmd, role, ct, got)
+						}
+					default:
+						if refusedPrivate || refusedStaff || strings.Contains(got, textForbidden) || strings.TrimSpace(got) == "" {
+							t.Errorf("%s by %s in a %s = %q, want it answered", cmd, role, ct, got)
+						}
 					}
 				}
 			}
 		}
-	}
-	// The residents' menu is unchanged: no volunteer command in it.
-	for _, c := range chat.Commands() {
-		for _, m := range residentMenu() {
-			if m == c.Name {
-				t.Errorf("/%s is in the residents' menu", c.Name)
+		// The residents' menu is unchanged: no volunteer command in it.
+		for _, c := range chat.Commands() {
+			for _, m := range residentMenu() {
+				if m == c.Name {
+					t.Errorf("/%s is in the residents' menu", c.Name)
+				}
 			}
 		}
-	}
+	})
 }
 
 func residentMenu() []string {

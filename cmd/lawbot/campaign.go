@@ -9,8 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/lawbot/lawbot/campaign"
+	"github.com/lawbot/lawbot/stats/redisstore"
 )
 
 // cmdCampaign runs `lawbot campaign status|themes|poster`.
@@ -30,17 +32,27 @@ func cmdCampaign(ctx context.Context, env *env, args []string) error {
 	return usageError(fmt.Sprintf("未知子命令 %q（可用：status、themes、poster）", args[0]))
 }
 
-// cmdCampaignStatus prints the progress of the broadcasts: from the
-// campaign file, or, while the server holds it, from the status snapshots
-// the broadcaster writes beside it.
-func cmdCampaignStatus(_ context.Context, env *env, args []string) error {
+// cmdCampaignStatus prints the progress of the broadcasts: from Redis when
+// LAWBOT_REDIS_URL is set, else from the campaign file or, while the
+// server holds it, from the status snapshots the broadcaster writes beside
+// it.
+func cmdCampaignStatus(ctx context.Context, env *env, args []string) error {
 	fset := flag.NewFlagSet("campaign status", flag.ContinueOnError)
 	fset.SetOutput(env.stderr)
 	dataDir := dataFlag(fset)
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
-	ps, err := readProgress(*dataDir, fset.Args())
+	var ps []campaign.Progress
+	var err error
+	if url := env.getenv("LAWBOT_REDIS_URL"); url != "" {
+		ps, err = withRedisCampaigns(ctx, env, url, func(s campaign.Store) ([]campaign.Progress, error) { return s.Progress(ctx, fset.Args()...) })
+	} else {
+		ps, err = readProgress(ctx, *dataDir, fset.Args())
+	}
+	if errors.Is(err, campaign.ErrNotFound) {
+		return fmt.Errorf("推送 %s 没有发送记录（尚未开始发送，或编号有误；发送 lawbot campaign status 查看全部）", strings.Join(fset.Args(), "、"))
+	}
 	if err != nil {
 		return err
 	}
@@ -54,14 +66,30 @@ func cmdCampaignStatus(_ context.Context, env *env, args []string) error {
 	return nil
 }
 
-func readProgress(dir string, ids []string) ([]campaign.Progress, error) {
+// withRedisCampaigns runs fn on the campaign store in Redis at url, under
+// the key prefix LAWBOT_REDIS_PREFIX (default "lawbot") as serve uses.
+func withRedisCampaigns[T any](ctx context.Context, env *env, url string, fn func(campaign.Store) (T, error)) (T, error) {
+	var zero T
+	rdb, err := redisstore.NewClient(url)
+	if err != nil {
+		return zero, err
+	}
+	defer rdb.Close()
+	s, err := campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: env.getenv("LAWBOT_REDIS_PREFIX")})
+	if err != nil {
+		return zero, err
+	}
+	return fn(s)
+}
+
+func readProgress(ctx context.Context, dir string, ids []string) ([]campaign.Progress, error) {
 	if _, err := os.Stat(filepath.Join(dir, campaign.FileName)); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	store, err := campaign.Open(dir, campaign.StoreOptions{ReadOnly: true, LockTimeout: 500e6})
 	if err == nil {
 		defer store.Close()
-		return store.Progress(ids...)
+		return store.Progress(ctx, ids...)
 	}
 	if !errors.Is(err, campaign.ErrLocked) {
 		return nil, err

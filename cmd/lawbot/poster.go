@@ -52,18 +52,7 @@ func cmdCampaignPoster(ctx context.Context, env *env, args []string) error {
 			return err
 		}
 	}
-	if _, err := os.Stat(filepath.Join(*dataDir, campaign.FileName)); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s 中没有推送数据（%s）", *dataDir, campaign.FileName)
-	}
-	store, err := campaign.Open(*dataDir, campaign.StoreOptions{ReadOnly: true, LockTimeout: 500 * time.Millisecond})
-	if errors.Is(err, campaign.ErrLocked) {
-		return fmt.Errorf("lawbot serve 正在使用推送数据：请在 Telegram 中私聊机器人发送 /poster %s 获取海报，或停止服务后重试", *id)
-	}
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	c, err := store.Get(*id)
+	c, err := posterCampaign(ctx, env, *dataDir, *id)
 	if errors.Is(err, campaign.ErrNotFound) {
 		return fmt.Errorf("没有编号为 %s 的推送", *id)
 	}
@@ -87,4 +76,25 @@ func cmdCampaignPoster(ctx context.Context, env *env, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "已生成签到海报：%s（二维码）和 %s（可打印的 A4 海报）\n二维码链接：%s\n", *out, page, p.URL)
 	return nil
+}
+
+// posterCampaign reads campaign id: from Redis when LAWBOT_REDIS_URL is
+// set, else from the data directory's campaign file.
+func posterCampaign(ctx context.Context, env *env, dataDir, id string) (*campaign.Campaign, error) {
+	get := func(s campaign.Store) (*campaign.Campaign, error) { return s.Get(ctx, id) }
+	if url := env.getenv("LAWBOT_REDIS_URL"); url != "" {
+		return withRedisCampaigns(ctx, env, url, get)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, campaign.FileName)); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s 中没有推送数据（%s）", dataDir, campaign.FileName)
+	}
+	store, err := campaign.Open(dataDir, campaign.StoreOptions{ReadOnly: true, LockTimeout: 500 * time.Millisecond})
+	if errors.Is(err, campaign.ErrLocked) {
+		return nil, fmt.Errorf("lawbot serve 正在使用推送数据：请在 Telegram 中私聊机器人发送 /poster %s 获取海报，或停止服务后重试", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	return get(store)
 }

@@ -28,7 +28,7 @@ func TestCampaignPoster(t *testing.T) {
 		{Title: "宪法宣传周", Message: "m", Community: "c", Event: &campaign.Event{Place: "社区活动室", Time: time.Now().Add(48 * time.Hour), Capacity: 30}},
 		{Title: "没有活动", Message: "m", Community: "c"},
 	} {
-		if err := store.Put(c); err != nil {
+		if err := store.Put(context.Background(), c); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -171,7 +171,7 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 		}, func() float64 { _, misses := cache.Stats(); return float64(misses) }))
 	}
 
-	st, err := openChatState(c.dataDir, sc.redisURL, s.webhookURL != "")
+	st, err := openChatState(c.dataDir, sc.redisURL, sc.redisPrefix, s.webhookURL != "")
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 	if err != nil {
 		return err
 	}
-	core, stopCampaigns, err := newCampaignCore(ctx, log, c.dataDir, sc.redisURL, s, store, bot.Config{
+	core, stopCampaigns, err := newCampaignCore(ctx, log, c.dataDir, sc, s, store, bot.Config{
 		Answerer: eng.composer, Base: eng.base, Communities: communities,
 		Sessions: st.sessions, Mediations: st.mediations, Recorder: store,
 		Roles: staffList(s.staff), Exporter: statsExporter{store}, Key: key, Metrics: metrics, Logger: log,
@@ -351,14 +351,14 @@ func (c *chatState) close() {
 	}
 }
 
-func openChatState(dataDir, redisURL string, webhook bool) (*chatState, error) {
+func openChatState(dataDir, redisURL, prefix string, webhook bool) (*chatState, error) {
 	st := &chatState{}
 	if redisURL != "" {
 		rdb, err := redisstore.NewClient(redisURL)
 		if err != nil {
 			return nil, err
 		}
-		r, err := state.NewRedis(rdb, "lawbot", state.Options{})
+		r, err := state.NewRedis(rdb, prefix, state.Options{})
 		if err != nil {
 			rdb.Close()
 			return nil, err

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/lawbot/lawbot/bot"
 	"github.com/lawbot/lawbot/campaign"
@@ -24,8 +26,9 @@ import (
 // defaultCampaignTick is how often `lawbot serve` looks for campaigns due.
 const defaultCampaignTick = 30 * time.Second
 
-// campaignLeaseKey is the Redis key of the lease that lets one replica send.
-const campaignLeaseKey = "lawbot:campaign:broadcast"
+// campaignLeaseSuffix ends the Redis key of the lease that lets one replica
+// send, after the prefix: "lawbot:campaign:broadcast".
+const campaignLeaseSuffix = ":campaign:broadcast"
 
 // campaignConfig is what `lawbot serve` needs for the monthly campaigns.
 type campaignConfig struct {
@@ -46,7 +49,7 @@ func (c *campaignConfig) flags(fs *flag.FlagSet) {
 
 // campaigns is the campaign wiring of `lawbot serve`.
 type campaigns struct {
-	store *campaign.Store
+	store campaign.Store
 	svc   *campaign.Service
 	bc    *campaign.Broadcaster // nil without Telegram
 }
@@ -56,7 +59,7 @@ type campaigns struct {
 // asks for; with Telegram on it starts broadcasting the campaigns due. stop
 // ends the broadcasting and closes the campaign file: call it once the core
 // handles no more messages.
-func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir, redisURL string, s *serveConfig,
+func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *statsConfig, s *serveConfig,
 	rec campaign.Recorder, cfg bot.Config) (core *bot.Core, stop func(), err error) {
 	cc := &s.campaign
 	admins, err := userIDs(cc.admins)
@@ -68,30 +71,42 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir, redisURL st
 	if err != nil {
 		return nil, nil, err
 	}
-	if s.webhookURL != "" && redisURL != "" {
-		// Webhook mode with Redis is how several replicas run; campaigns
-		// do not follow yet.
-		log.Warn("campaigns: subscribers, roles and campaigns are kept in this server's campaign.db and not shared between replicas; run campaigns on one server",
-			"data", dataDir)
-	}
-	store, err := campaign.Open(dataDir, campaign.StoreOptions{})
-	if errors.Is(err, campaign.ErrLocked) {
-		// Another replica shares this data directory and holds the file:
-		// answer as before, without campaigns.
-		log.Warn("campaigns off: the campaign file is held by another process", "data", dataDir)
-		core, err := bot.New(cfg)
-		return core, func() {}, err
-	}
-	if err != nil {
-		return nil, nil, err
-	}
 	var closers []func() error
-	closers = append(closers, store.Close)
 	closeAll := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			_ = closers[i]()
 		}
 	}
+	// With Redis, every replica shares the subscribers, roles, campaigns
+	// and broadcasts, and one at a time sends (the lease); without it they
+	// are in the data directory's campaign.db.
+	var store campaign.Store
+	var rdb redis.UniversalClient
+	if sc.redisURL != "" {
+		if rdb, err = redisstore.NewClient(sc.redisURL); err != nil {
+			return nil, nil, err
+		}
+		closers = append(closers, rdb.Close)
+		if store, err = campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: sc.redisPrefix}); err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		warnUnusedCampaignFile(ctx, log, dataDir)
+	} else {
+		bs, err := campaign.Open(dataDir, campaign.StoreOptions{})
+		if errors.Is(err, campaign.ErrLocked) {
+			// Another process shares this data directory and holds the
+			// file: answer as before, without campaigns.
+			log.Warn("campaigns off: the campaign file is held by another process; give the servers a Redis to share it", "data", dataDir)
+			core, err := bot.New(cfg)
+			return core, func() {}, err
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		store = bs
+	}
+	closers = append(closers, store.Close)
 
 	var send *campaign.Telegram
 	if s.token != "" {
@@ -132,15 +147,8 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir, redisURL st
 	var running sync.WaitGroup
 	if send != nil {
 		opt := campaign.BroadcastOptions{Recorder: rec, Compose: svc.Compose, StatusDir: dataDir, Logger: log}
-		if redisURL != "" {
-			rdb, err := redisstore.NewClient(redisURL)
-			if err != nil {
-				cancel()
-				closeAll()
-				return nil, nil, err
-			}
-			closers = append(closers, rdb.Close)
-			opt.Lease = campaign.NewLease(rdb, campaignLeaseKey, 0)
+		if rdb != nil {
+			opt.Lease = campaign.NewLease(rdb, sc.redisPrefix+campaignLeaseSuffix, 0)
 		}
 		cw.bc = campaign.NewBroadcaster(store, send, opt)
 		tick := cc.tick
@@ -149,8 +157,12 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir, redisURL st
 		}
 		running.Go(func() { runDue(bctx, log, cw.bc, tick) })
 	}
-	log.Info("campaigns on", "admins", len(admins), "staff", len(staff), "themes", len(cal.Themes()),
-		"subscribers", store.Subscribers(), "broadcasting", cw.bc != nil, "lease", redisURL != "" && cw.bc != nil)
+	subs, err := store.Subscribers(ctx)
+	if err != nil {
+		log.Warn("campaigns: store not reachable yet; residents are asked to try again until it is", "err", err)
+	}
+	log.Info("campaigns on", "store", map[bool]string{true: "redis", false: "file"}[rdb != nil], "admins", len(admins), "staff", len(staff),
+		"themes", len(cal.Themes()), "subscribers", subs, "broadcasting", cw.bc != nil, "lease", rdb != nil && cw.bc != nil)
 	if cc.ready != nil {
 		cc.ready(cw)
 	}
@@ -217,4 +229,21 @@ func userIDs(list string) ([]int64, error) {
 		ids = append(ids, n)
 	}
 	return ids, bad
+}
+
+// warnUnusedCampaignFile warns when a data directory's campaign.db holds
+// subscribers while the campaigns run on Redis: they are not moved over.
+func warnUnusedCampaignFile(ctx context.Context, log *slog.Logger, dataDir string) {
+	if _, err := os.Stat(filepath.Join(dataDir, campaign.FileName)); err != nil {
+		return
+	}
+	old, err := campaign.Open(dataDir, campaign.StoreOptions{ReadOnly: true, LockTimeout: 100 * time.Millisecond})
+	if err != nil {
+		return
+	}
+	defer old.Close()
+	if n, err := old.Subscribers(ctx); err == nil && n > 0 {
+		log.Warn("campaigns: running on Redis; the data directory's campaign.db is not used, and its subscribers were not moved: residents subscribe again with /subscribe",
+			"file", filepath.Join(dataDir, campaign.FileName), "subscribers", n)
+	}
 }

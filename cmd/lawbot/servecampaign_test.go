@@ -77,17 +77,17 @@ func TestServeCampaigns(t *testing.T) {
 	}
 
 	// /subscribe is confirmed and stored.
+	bg := context.Background()
 	api.Push(telegramtest.Text(resident, "/subscribe"))
 	wait(t, "the subscription", func() bool { return len(api.SentTo(resident)) > 0 })
 	if got := api.SentTo(resident)[0].Text; !strings.Contains(got, "订阅成功") {
 		t.Errorf("/subscribe answered %q, want 订阅成功", got)
 	}
-	if !cw.store.Subscribed(resident) {
-		t.Error("subscriber not stored")
+	if ok, err := cw.store.Subscribed(bg, resident); !ok || err != nil {
+		t.Errorf("Subscribed(%d) = %v, %v: subscriber not stored", resident, ok, err)
 	}
 
 	// A campaign scheduled now is broadcast by the ticker.
-	bg := context.Background()
 	as := campaign.User{ID: admin, Chat: admin, Private: true}
 	camp, err := cw.svc.Create(bg, as, campaign.Campaign{Title: "3·15 消费者权益日", Message: "网购七日无理由退货。"})
 	if err != nil {
@@ -102,7 +102,7 @@ func TestServeCampaigns(t *testing.T) {
 		t.Fatalf("broadcast = %+v", msg)
 	}
 	wait(t, "the broadcast to be done", func() bool {
-		ps, err := cw.store.Progress(camp.ID)
+		ps, err := cw.store.Progress(bg, camp.ID)
 		return err == nil && len(ps) == 1 && ps[0].State == campaign.BroadcastDone
 	})
 
@@ -158,8 +158,10 @@ func TestServeCampaigns(t *testing.T) {
 	if got := api.SentTo(resident)[2].Text; !strings.Contains(got, "已退订") {
 		t.Errorf("/unsubscribe answered %q, want 已退订", got)
 	}
-	if cw.store.Subscribed(resident) || cw.store.Subscribers() != 0 {
-		t.Error("subscriber kept after /unsubscribe")
+	ok, err := cw.store.Subscribed(bg, resident)
+	n, err2 := cw.store.Subscribers(bg)
+	if ok || n != 0 || err != nil || err2 != nil {
+		t.Errorf("after /unsubscribe: Subscribed = %v, %v; Subscribers = %d, %v; want the subscriber gone", ok, err, n, err2)
 	}
 
 	cancel()

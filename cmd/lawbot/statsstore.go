@@ -18,6 +18,7 @@ import (
 // statsConfig is where statistics go and how residents are hashed.
 type statsConfig struct {
 	redisURL    string
+	redisPrefix string
 	keyFile     string
 	communities string
 }
@@ -28,6 +29,8 @@ func (c *statsConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.communities, "communities", os.Getenv("LAWBOT_COMMUNITIES"),
 		"the subdistrict's communities, comma-separated (LAWBOT_COMMUNITIES); empty accepts any")
 	c.redisURL = os.Getenv("LAWBOT_REDIS_URL") // may hold a password: env only
+	fs.StringVar(&c.redisPrefix, "redis-prefix", envOr("LAWBOT_REDIS_PREFIX", "lawbot"),
+		"first part of every Redis key, so that several offices can share one Redis (LAWBOT_REDIS_PREFIX)")
 }
 
 // communityList splits the -communities value.
@@ -59,7 +62,7 @@ func openStats(ctx context.Context, dataDir string, c *statsConfig) (stats.Store
 	}
 	cfg := stats.Config{Communities: c.communityList(), ResidentKey: key}
 	if c.redisURL != "" {
-		return redisstore.Open(ctx, c.redisURL, redisstore.Options{Config: cfg, OutboxDir: filepath.Join(dataDir, "outbox")})
+		return redisstore.Open(ctx, c.redisURL, redisstore.Options{Config: cfg, Prefix: c.redisPrefix, OutboxDir: filepath.Join(dataDir, "outbox")})
 	}
 	return boltstore.Open(dataDir, boltstore.Options{Config: cfg})
 }

@@ -5,9 +5,11 @@ package campaign
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -48,7 +50,7 @@ func readMeta(b *bolt.Bucket) (Progress, error) {
 
 // startBroadcast snapshots the subscribers as the recipients the first time,
 // and on a later run accounts for the sends in flight when the last run died.
-func (s *Store) startBroadcast(id string, now time.Time) (Progress, error) {
+func (s *BoltStore) startBroadcast(_ context.Context, id string, now time.Time) (Progress, error) {
 	var p Progress
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		c, err := getCampaign(tx, id)
@@ -117,15 +119,16 @@ func (s *Store) startBroadcast(id string, now time.Time) (Progress, error) {
 
 // claim marks up to n pending recipients after cursor as being sent, and
 // commits that before anything is sent.
-func (s *Store) claim(id string, cursor []byte, n int) ([]outcome, error) {
+func (s *BoltStore) claim(_ context.Context, id, cursor string, n int) ([]outcome, string, error) {
 	var out []outcome
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		r := broadcastBucket(tx, id).Bucket(keyRecipients)
 		cur := r.Cursor()
 		k, v := cur.First()
-		if cursor != nil {
-			k, v = cur.Seek(cursor)
-			if k != nil && bytes.Equal(k, cursor) {
+		if cursor != "" {
+			after := []byte(cursor)
+			k, v = cur.Seek(after)
+			if k != nil && bytes.Equal(k, after) {
 				k, v = cur.Next()
 			}
 		}
@@ -144,13 +147,16 @@ func (s *Store) claim(id string, cursor []byte, n int) ([]outcome, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("campaign: claim %s: %w", id, err)
+		return nil, "", fmt.Errorf("campaign: claim %s: %w", id, err)
 	}
-	return out, nil
+	if len(out) == 0 {
+		return nil, cursor, nil
+	}
+	return out, string(chatKey(out[len(out)-1].chat)), nil
 }
 
 // settle records the outcomes of a batch, unsubscribing the chats gone.
-func (s *Store) settle(id string, outs []outcome, halt string, paused, now time.Time) (Progress, error) {
+func (s *BoltStore) settle(_ context.Context, id string, outs []outcome, halt string, paused, now time.Time) (Progress, error) {
 	var p Progress
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := broadcastBucket(tx, id)
@@ -199,7 +205,7 @@ func (s *Store) settle(id string, outs []outcome, halt string, paused, now time.
 }
 
 // finish marks a broadcast done once no recipient is pending.
-func (s *Store) finish(id string, now time.Time) (Progress, error) {
+func (s *BoltStore) finish(_ context.Context, id string, now time.Time) (Progress, error) {
 	var p Progress
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := broadcastBucket(tx, id)
@@ -229,9 +235,8 @@ func (s *Store) finish(id string, now time.Time) (Progress, error) {
 	return p, nil
 }
 
-// Resume clears the halt of a broadcast, e.g. after the message was fixed;
-// the next Run sends to the recipients not yet reached.
-func (s *Store) Resume(id string) error {
+// Resume clears the halt of a broadcast.
+func (s *BoltStore) Resume(_ context.Context, id string) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := broadcastBucket(tx, id)
 		if b == nil {
@@ -256,9 +261,8 @@ func (s *Store) Resume(id string) error {
 	return nil
 }
 
-// Progress returns the stored progress of every broadcast, or of the one
-// named by ids.
-func (s *Store) Progress(ids ...string) ([]Progress, error) {
+// Progress returns the progress of every broadcast, or of those named.
+func (s *BoltStore) Progress(_ context.Context, ids ...string) ([]Progress, error) {
 	var out []Progress
 	err := s.db.View(func(tx *bolt.Tx) error {
 		bc := bucket(tx, bucketBC)
@@ -289,6 +293,17 @@ func (s *Store) Progress(ids ...string) ([]Progress, error) {
 	if err != nil {
 		return nil, fmt.Errorf("campaign: progress: %w", err)
 	}
+	if len(ids) == 0 { // in campaign order, as in Redis: "2" before "10"
+		slices.SortStableFunc(out, func(a, b Progress) int {
+			switch {
+			case idLess(a.Campaign, b.Campaign):
+				return -1
+			case idLess(b.Campaign, a.Campaign):
+				return 1
+			}
+			return 0
+		})
+	}
 	return out, nil
 }
 
@@ -299,4 +314,17 @@ func setStatus(tx *bolt.Tx, id string, st Status) error {
 	}
 	c.Status = st
 	return putJSON(tx.Bucket(bucketCampaigns), []byte(id), c)
+}
+
+func (s *BoltStore) recipientsKept(_ context.Context, id string) (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := broadcastBucket(tx, id); b != nil {
+			if r := b.Bucket(keyRecipients); r != nil {
+				n = r.Stats().KeyN
+			}
+		}
+		return nil
+	})
+	return n, err
 }
