@@ -103,6 +103,12 @@ type backend interface {
 	finish(ctx context.Context, id string, now time.Time) (Progress, error)
 	// recipientsKept returns how many chat ids broadcast id still holds.
 	recipientsKept(ctx context.Context, id string) (int, error)
+
+	// dump reads everything for Copy; empty reports whether the store
+	// holds nothing; load writes a snapshot into an empty store.
+	dump(ctx context.Context) (*snapshot, error)
+	empty(ctx context.Context) (bool, error)
+	load(ctx context.Context, s *snapshot) error
 }
 
 // errUnchanged, returned by an update's fn, stores nothing.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,16 +11,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lawbot/lawbot/campaign"
 	"github.com/lawbot/lawbot/stats/redisstore"
+	"github.com/redis/go-redis/v9"
 )
 
 // cmdCampaign runs `lawbot campaign status|themes|poster`.
 func cmdCampaign(ctx context.Context, env *env, args []string) error {
 	if len(args) == 0 {
 		return usageError("用法：lawbot campaign status [-data 目录] [推送编号...] | lawbot campaign themes [-themes 文件] | " +
-			"lawbot campaign poster -id 推送编号 [-o poster.png] [-bot 机器人用户名]")
+			"lawbot campaign poster -id 推送编号 [-o poster.png] [-bot 机器人用户名] | lawbot campaign migrate [-data 目录] [-back]")
 	}
 	switch args[0] {
 	case "status":
@@ -28,8 +31,10 @@ func cmdCampaign(ctx context.Context, env *env, args []string) error {
 		return cmdCampaignThemes(env, args[1:])
 	case "poster":
 		return cmdCampaignPoster(ctx, env, args[1:])
+	case "migrate":
+		return cmdCampaignMigrate(ctx, env, args[1:])
 	}
-	return usageError(fmt.Sprintf("未知子命令 %q（可用：status、themes、poster）", args[0]))
+	return usageError(fmt.Sprintf("未知子命令 %q（可用：status、themes、poster、migrate）", args[0]))
 }
 
 // cmdCampaignStatus prints the progress of the broadcasts: from Redis when
@@ -70,11 +75,20 @@ func cmdCampaignStatus(ctx context.Context, env *env, args []string) error {
 // the key prefix LAWBOT_REDIS_PREFIX (default "lawbot") as serve uses.
 func withRedisCampaigns[T any](ctx context.Context, env *env, url string, fn func(campaign.Store) (T, error)) (T, error) {
 	var zero T
+	// A one-off command reports a Redis it cannot reach itself, in Chinese:
+	// the client's own log lines would only repeat it.
+	redis.SetLogger(quietRedis{})
 	rdb, err := redisstore.NewClient(url)
 	if err != nil {
 		return zero, err
 	}
 	defer rdb.Close()
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err = rdb.Ping(pctx).Err()
+	cancel()
+	if err != nil {
+		return zero, fmt.Errorf("无法连接 Redis（%v）：请检查 LAWBOT_REDIS_URL 和 Redis 服务", err)
+	}
 	s, err := campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: env.getenv("LAWBOT_REDIS_PREFIX")})
 	if err != nil {
 		return zero, err
@@ -134,5 +148,80 @@ func cmdCampaignThemes(env *env, args []string) error {
 		}
 		fmt.Fprintf(env.stdout, "%-8s %-20s %s\n", day, t.Key, t.Title)
 	}
+	return nil
+}
+
+// quietRedis drops the Redis client's log lines.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
+
+// errNothingToMigrate is returned when the store to migrate from is empty.
+var errNothingToMigrate = errors.New("nothing to migrate")
+
+// cmdCampaignMigrate copies the campaign file of the data directory into
+// the Redis at LAWBOT_REDIS_URL, for an office moving to several servers;
+// with -back, from Redis into a new campaign file. The destination must be
+// empty and every server stopped.
+func cmdCampaignMigrate(ctx context.Context, env *env, args []string) error {
+	fset := flag.NewFlagSet("campaign migrate", flag.ContinueOnError)
+	fset.SetOutput(env.stderr)
+	dataDir := dataFlag(fset)
+	back := fset.Bool("back", false, "copy from Redis into the data directory's campaign file instead")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	url := env.getenv("LAWBOT_REDIS_URL")
+	if url == "" || fset.NArg() > 0 {
+		return usageError("用法：LAWBOT_REDIS_URL=redis://… lawbot campaign migrate [-data 目录] [-back]（先停止所有 lawbot serve）")
+	}
+	file := filepath.Join(*dataDir, campaign.FileName)
+	_, err := os.Stat(file)
+	existed := err == nil
+	if !*back && !existed {
+		return fmt.Errorf("%s 中没有推送数据（%s），无需迁移", *dataDir, campaign.FileName)
+	}
+	bs, err := campaign.Open(*dataDir, campaign.StoreOptions{LockTimeout: 500 * time.Millisecond})
+	if errors.Is(err, campaign.ErrLocked) {
+		return errors.New("lawbot serve 正在使用推送数据：请先停止所有服务再迁移")
+	}
+	if err != nil {
+		return err
+	}
+	n, err := withRedisCampaigns(ctx, env, url, func(rs campaign.Store) (campaign.CopyCounts, error) {
+		from, to := campaign.Store(bs), rs
+		if *back {
+			from, to = rs, bs
+		}
+		if empty, err := campaign.IsEmpty(ctx, from); err != nil || empty {
+			return campaign.CopyCounts{}, cmp.Or(err, errNothingToMigrate)
+		}
+		return campaign.Copy(ctx, to, from)
+	})
+	bs.Close()
+	if err != nil && *back && !existed {
+		os.Remove(file) // made by Open just now: leave the directory as it was
+	}
+	if errors.Is(err, errNothingToMigrate) {
+		if *back {
+			return fmt.Errorf("Redis（键名前缀 %s）中没有推送数据，无需迁移；请检查 LAWBOT_REDIS_URL 和 LAWBOT_REDIS_PREFIX", cmp.Or(env.getenv("LAWBOT_REDIS_PREFIX"), "lawbot"))
+		}
+		return fmt.Errorf("%s 中没有推送数据，无需迁移", file)
+	}
+	if errors.Is(err, campaign.ErrNotEmpty) {
+		if *back {
+			return fmt.Errorf("%s 中已有推送数据，未迁移；请换一个空的数据目录", file)
+		}
+		return errors.New("Redis 中已有推送数据，未迁移（各台服务器可能已在使用 Redis）；如需合并请联系开发人员")
+	}
+	if err != nil {
+		return err
+	}
+	from, to := file, "Redis"
+	if *back {
+		from, to = to, from
+	}
+	fmt.Fprintf(env.stdout, "已从 %s 迁移到 %s：订阅居民 %d 人，推送 %d 条（其中发送记录 %d 条），角色 %d 个，授权记录 %d 条，答题 %d 次，报名 %d 人次，签到 %d 人次，主题修改 %d 条。\n",
+		from, to, n.Subscribers, n.Campaigns, n.Broadcasts, n.Roles, n.Grants, n.Answers, n.Signups, n.CheckIns, n.Themes)
 	return nil
 }

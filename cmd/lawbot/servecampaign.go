@@ -91,7 +91,7 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *
 			closeAll()
 			return nil, nil, err
 		}
-		warnUnusedCampaignFile(ctx, log, dataDir)
+		warnUnusedCampaignFile(ctx, log, dataDir, store)
 	} else {
 		bs, err := campaign.Open(dataDir, campaign.StoreOptions{})
 		if errors.Is(err, campaign.ErrLocked) {
@@ -232,8 +232,9 @@ func userIDs(list string) ([]int64, error) {
 }
 
 // warnUnusedCampaignFile warns when a data directory's campaign.db holds
-// subscribers while the campaigns run on Redis: they are not moved over.
-func warnUnusedCampaignFile(ctx context.Context, log *slog.Logger, dataDir string) {
+// subscribers while the campaigns run on a Redis that has none: they were
+// not migrated.
+func warnUnusedCampaignFile(ctx context.Context, log *slog.Logger, dataDir string, shared campaign.Store) {
 	if _, err := os.Stat(filepath.Join(dataDir, campaign.FileName)); err != nil {
 		return
 	}
@@ -242,8 +243,11 @@ func warnUnusedCampaignFile(ctx context.Context, log *slog.Logger, dataDir strin
 		return
 	}
 	defer old.Close()
+	if n, err := shared.Subscribers(ctx); err != nil || n > 0 {
+		return
+	}
 	if n, err := old.Subscribers(ctx); err == nil && n > 0 {
-		log.Warn("campaigns: running on Redis; the data directory's campaign.db is not used, and its subscribers were not moved: residents subscribe again with /subscribe",
+		log.Warn("campaigns: running on Redis; the data directory's campaign.db is not used: stop the servers and run `lawbot campaign migrate` to move its subscribers and campaigns",
 			"file", filepath.Join(dataDir, campaign.FileName), "subscribers", n)
 	}
 }

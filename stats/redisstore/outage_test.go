@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,10 +12,10 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/lawbot/lawbot/internal/redistest"
 	"github.com/lawbot/lawbot/stats"
 	"github.com/lawbot/lawbot/stats/redisstore"
 	"github.com/lawbot/lawbot/stats/statstest"
-	"github.com/redis/go-redis/v9"
 )
 
 func lecture(i int) stats.Event {
@@ -179,31 +177,7 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 // acknowledged.
 func redisServer(t *testing.T, port int, dir string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-		"--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", "")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), MaxRetries: -1})
-	defer rdb.Close()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if rdb.Ping(context.Background()).Err() == nil {
-			return cmd
-		}
-	}
-	t.Fatalf("redis-server on port %d did not start", port)
-	return nil
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return redistest.Run(t, port, "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no")
 }
 
 // TestRedisOutage kills a real redis-server while residents are being
@@ -212,7 +186,7 @@ func TestRedisOutage(t *testing.T) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server not installed; the outage test needs a real server it can kill")
 	}
-	port, dir := freePort(t), t.TempDir()
+	port, dir := redistest.FreePort(t), t.TempDir()
 	server := redisServer(t, port, dir)
 	s := openOutage(t, fmt.Sprintf("redis://127.0.0.1:%d/0", port), t.TempDir(), 10_000)
 	ctx := context.Background()
