@@ -100,6 +100,9 @@ type Config struct {
 	// average, Burst in a row. Zero means 1 and 5.
 	Rate  float64
 	Burst int
+	// Limits, when set, keeps that limit where every replica sees it; while
+	// it fails, each server limits on its own.
+	Limits Limits
 	// StatsTimeout bounds how long an answer waits for the statistics
 	// store; zero means DefaultStatsTimeout.
 	StatsTimeout time.Duration
@@ -133,6 +136,8 @@ type Core struct {
 	byCategory  map[string][]knowledge.Entry
 	sign        signer
 	limiter     *Limiter
+	limits      Limits
+	limitsWarn  atomic.Int64 // unix ns of the last warning that Limits failed
 	statsWait   time.Duration
 	answerWait  time.Duration
 	metrics     *Metrics
@@ -161,6 +166,7 @@ func New(cfg Config) (*Core, error) {
 		rec: cfg.Recorder, campaigns: cfg.Campaigns, roles: cfg.Roles, exporter: cfg.Exporter,
 		sign:       signer{key: append([]byte(nil), cfg.Key...)},
 		limiter:    NewLimiter(orDefault(cfg.Rate, 1), int(orDefault(float64(cfg.Burst), 5))),
+		limits:     cfg.Limits,
 		statsWait:  orDefault(cfg.StatsTimeout, DefaultStatsTimeout),
 		answerWait: orDefault(cfg.AnswerTimeout, DefaultAnswerTimeout),
 		metrics:    cfg.Metrics,
@@ -231,6 +237,27 @@ type state struct {
 
 func (s *state) touch() { s.changed = true }
 
+// limitsWait bounds the shared rate limit's answer: past it, the server
+// limits on its own.
+const limitsWait = 250 * time.Millisecond
+
+// allow applies the rate limit to resident: the shared one when there is
+// one and it answers, else this server's.
+func (c *Core) allow(ctx context.Context, resident string, now time.Time) (ok, warn bool) {
+	if c.limits != nil {
+		lctx, cancel := context.WithTimeout(ctx, limitsWait)
+		ok, warn, err := c.limits.Allow(lctx, resident, c.limiter.Limit(), now)
+		cancel()
+		if err == nil {
+			return ok, warn
+		}
+		if last := c.limitsWarn.Load(); now.UnixNano()-last >= int64(time.Minute) && c.limitsWarn.CompareAndSwap(last, now.UnixNano()) {
+			c.log.Warn("bot: shared rate limit failed; limiting on this server", "err", err)
+		}
+	}
+	return c.limiter.Allow(resident, now)
+}
+
 // Handle answers one message. It always returns a Result to show the
 // resident, also when it returns an error: the error is for the log (a
 // store that failed, an answer that could not be composed) and the Result
@@ -241,7 +268,7 @@ func (c *Core) Handle(ctx context.Context, m Message) (Result, error) {
 		m.Time = now
 	}
 	m.Text = cleanText(m.Text)
-	if ok, warn := c.limiter.Allow(m.Resident, now); !ok {
+	if ok, warn := c.allow(ctx, m.Resident, now); !ok {
 		c.metrics.rateLimited(m.Channel)
 		res := Result{Notice: txtSlowDown}
 		if warn && m.Data == "" {

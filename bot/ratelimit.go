@@ -1,9 +1,26 @@
 package bot
 
 import (
+	"context"
 	"sync"
 	"time"
 )
+
+// RateLimit is the limit of one key: Rate actions a second on average,
+// Burst in a row, and a warning at most every WarnEvery once refused.
+type RateLimit struct {
+	Rate      float64
+	Burst     int
+	WarnEvery time.Duration
+}
+
+// Limits keeps rate limits outside the process, so that replicas share
+// them: a resident whose messages go to several servers is limited as by
+// one. state.Redis is one.
+type Limits interface {
+	// Allow takes a token for key at now, as Limiter.Allow does.
+	Allow(ctx context.Context, key string, l RateLimit, now time.Time) (ok, warn bool, err error)
+}
 
 // Limiter is a token bucket per key: each key may act rate times a second
 // on average and burst times in a row. It is safe for concurrent use and
@@ -77,6 +94,11 @@ func (l *Limiter) sweep(now time.Time) {
 		}
 	}
 	l.lastSweep = now
+}
+
+// Limit returns the limiter's limit.
+func (l *Limiter) Limit() RateLimit {
+	return RateLimit{Rate: l.rate, Burst: int(l.burst), WarnEvery: l.warnEvery}
 }
 
 // Len returns the number of keys the limiter holds.

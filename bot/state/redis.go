@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lawbot/lawbot/bot"
 	"github.com/redis/go-redis/v9"
@@ -165,3 +166,39 @@ func (r *Redis) Release(ctx context.Context, id int64) error {
 
 // Close does nothing: the caller owns the client.
 func (r *Redis) Close() error { return nil }
+
+// allowScript is a token bucket per key, as bot.Limiter keeps in memory.
+//
+// KEYS: the bucket. ARGV: now (unix ms), rate a second, burst, warn every
+// (ms). It returns {ok, warn}.
+var allowScript = redis.NewScript(`
+local now, rate, burst, every = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local b = redis.call('HMGET', KEYS[1], 't', 'l', 'w')
+local tokens, last, warned = tonumber(b[1]) or burst, tonumber(b[2]) or now, tonumber(b[3]) or -every
+if now > last then
+  tokens = math.min(burst, tokens + (now - last) / 1000 * rate)
+  last = now
+end
+local ok, warn = 0, 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  ok = 1
+elseif now - warned >= every then
+  warned = now
+  warn = 1
+end
+redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens), 'l', last, 'w', warned)
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + every)
+return {ok, warn}
+`)
+
+// Allow takes a token for key at now from a bucket every replica shares.
+// A bucket left idle until full expires.
+func (r *Redis) Allow(ctx context.Context, key string, l bot.RateLimit, now time.Time) (ok, warn bool, err error) {
+	v, err := allowScript.Run(ctx, r.rdb, []string{r.base + "rl:" + key},
+		now.UnixMilli(), l.Rate, l.Burst, l.WarnEvery.Milliseconds()).Int64Slice()
+	if err != nil {
+		return false, false, fmt.Errorf("state: rate limit: %w", err)
+	}
+	return v[0] == 1, v[1] == 1, nil
+}

@@ -87,7 +87,7 @@ func backends() map[string]opener {
 
 // testRedis returns a client of the Redis in LAWBOT_TEST_REDIS_URL, or of a
 // miniredis for this test, and a function moving the server's clock.
-func testRedis(t *testing.T) (redis.UniversalClient, func(time.Duration)) {
+func testRedis(t testing.TB) (redis.UniversalClient, func(time.Duration)) {
 	if url := os.Getenv("LAWBOT_TEST_REDIS_URL"); url != "" {
 		opt, err := redis.ParseURL(url)
 		if err != nil {

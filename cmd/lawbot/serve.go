@@ -183,7 +183,7 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 	}
 	core, stopCampaigns, err := newCampaignCore(ctx, log, c.dataDir, sc, s, store, bot.Config{
 		Answerer: eng.composer, Base: eng.base, Communities: communities,
-		Sessions: st.sessions, Mediations: st.mediations, Recorder: store,
+		Sessions: st.sessions, Mediations: st.mediations, Recorder: store, Limits: st.limits,
 		Roles: staffList(s.staff), Exporter: statsExporter{store}, Key: key, Metrics: metrics, Logger: log,
 	})
 	if err != nil {
@@ -342,6 +342,7 @@ type chatState struct {
 	mediations bot.Mediations
 	journal    telegram.Journal
 	inbox      telegram.Inbox
+	limits     bot.Limits // shared by the replicas; nil on one server
 	closers    []func() error
 }
 
@@ -366,6 +367,9 @@ func openChatState(dataDir, redisURL, prefix string, webhook bool) (*chatState, 
 		st.closers = append(st.closers, rdb.Close)
 		st.sessions, st.mediations, st.journal = r, r, r
 		if webhook {
+			// Several replicas: a resident's messages may reach any of
+			// them, so they share the rate limit too.
+			st.limits = r
 			return st, nil
 		}
 	}

@@ -140,7 +140,7 @@ func (r *replica) post(u models.Update) models.Update {
 }
 
 // slowDown is the answer to a resident who sends more than the bot takes
-// (a burst of 5, then 1 a second, per replica).
+// (a burst of 5, then 1 a second, shared by the replicas).
 const slowDown = "您发送得有点快，请稍等几秒再继续。"
 
 // say types text as user in a private chat and returns what the replica
@@ -280,6 +280,21 @@ func TestServeReplicas(t *testing.T) {
 		if ok, err := r.cw.store.Subscribed(bg, gone); ok || err != nil {
 			t.Errorf("replica %s: Subscribed(%d) = %v, %v after /unsubscribe on B", r.name, gone, ok, err)
 		}
+	}
+
+	// The replicas share each resident's rate limit: a burst of 5 spread
+	// over both, and the 6th message is refused whichever gets it.
+	const flood = int64(150)
+	for i := range 5 {
+		r := []*replica{a, b}[i%2]
+		if got := texts(r.say(flood, "/help")); strings.Contains(got, slowDown) {
+			t.Fatalf("message %d of the burst on %s refused", i+1, r.name)
+		}
+	}
+	before := len(api.SentTo(flood))
+	b.post(telegramtest.Text(flood, "/help"))
+	if got := api.SentTo(flood)[before:]; len(got) != 1 || got[0].Text != slowDown {
+		t.Errorf("6th message in a row, on B after 3 on A and 2 on B: %q, want the slow-down message", texts(got))
 	}
 
 	// The admin, configured on both, grants the volunteer role on A; B
