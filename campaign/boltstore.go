@@ -235,6 +235,9 @@ func (s *BoltStore) Put(_ context.Context, c *Campaign) error {
 			}
 			c.ID = strconv.FormatUint(seq, 10)
 		}
+		if checkID(c.ID) != nil { // as in Redis, where ids are parts of keys
+			return fmt.Errorf("%w: id %q", ErrInvalid, c.ID)
+		}
 		return putJSON(b, []byte(c.ID), c)
 	})
 	if err != nil {

@@ -78,6 +78,22 @@ func (s *RedisStore) key(parts ...string) string { return s.tag + strings.Join(p
 
 func chatStr(chat int64) string { return strconv.FormatInt(chat, 10) }
 
+// checkID refuses a campaign id that the store could not have given: ids
+// typed by users (/preview, /start ev_…) become parts of keys, and one
+// holding a separator must not reach another key ("1:p" is campaign 1's
+// pending recipients).
+func checkID(id string) error {
+	if id == "" || len(id) > 20 {
+		return ErrNotFound
+	}
+	for _, r := range id {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || r == '-' || r == '_') {
+			return ErrNotFound
+		}
+	}
+	return nil
+}
+
 // Subscribe adds chat to the subscribers.
 func (s *RedisStore) Subscribe(ctx context.Context, chat int64) (bool, error) {
 	n, err := s.rdb.SAdd(ctx, s.key("subs"), chatStr(chat)).Result()
@@ -179,6 +195,9 @@ func (s *RedisStore) Put(ctx context.Context, c *Campaign) error {
 		}
 		c.ID = strconv.FormatInt(seq, 10)
 	}
+	if checkID(c.ID) != nil {
+		return fmt.Errorf("campaign: put: %w: id %q", ErrInvalid, c.ID)
+	}
 	data, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("campaign: put %s: %w", c.ID, err)
@@ -212,6 +231,9 @@ func (s *RedisStore) Get(ctx context.Context, id string) (*Campaign, error) {
 }
 
 func (s *RedisStore) get(ctx context.Context, rdb redis.Cmdable, id string) (*Campaign, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
 	v, err := rdb.HMGet(ctx, s.key("c", id), "json", "status").Result()
 	if err != nil {
 		return nil, err
@@ -264,6 +286,9 @@ func (s *RedisStore) List(ctx context.Context) ([]*Campaign, error) {
 }
 
 func (s *RedisStore) update(ctx context.Context, id string, fn func(c *Campaign) error) (*Campaign, error) {
+	if err := checkID(id); err != nil {
+		return nil, fmt.Errorf("campaign: update: %w", err)
+	}
 	k := s.key("c", id)
 	var before *Campaign
 	txf := func(tx *redis.Tx) error {
@@ -339,6 +364,9 @@ func (s *RedisStore) press(ctx context.Context, key string, m mark, r pressRepli
 
 // Signups returns the number of sign-ups for campaign id.
 func (s *RedisStore) Signups(ctx context.Context, id string) (int, error) {
+	if checkID(id) != nil {
+		return 0, nil
+	}
 	n, err := s.rdb.HLen(ctx, s.key("su", id)).Result()
 	if err != nil {
 		return 0, fmt.Errorf("campaign: sign-ups: %w", err)
@@ -348,6 +376,9 @@ func (s *RedisStore) Signups(ctx context.Context, id string) (int, error) {
 
 // CheckIns returns the number of check-ins at campaign id's event.
 func (s *RedisStore) CheckIns(ctx context.Context, id string) (int, error) {
+	if checkID(id) != nil {
+		return 0, nil
+	}
 	n, err := s.rdb.HLen(ctx, s.key("ci", id)).Result()
 	if err != nil {
 		return 0, fmt.Errorf("campaign: check-ins: %w", err)
@@ -356,10 +387,16 @@ func (s *RedisStore) CheckIns(ctx context.Context, id string) (int, error) {
 }
 
 func (s *RedisStore) checkedIn(ctx context.Context, id string, user int64) (bool, error) {
+	if err := checkID(id); err != nil {
+		return false, err
+	}
 	return s.rdb.HExists(ctx, s.key("ci", id), chatStr(user)).Result()
 }
 
 func (s *RedisStore) checkIn(ctx context.Context, id string, user int64, at time.Time) (bool, error) {
+	if err := checkID(id); err != nil {
+		return false, fmt.Errorf("campaign: check in: %w", err)
+	}
 	set, err := s.rdb.HSetNX(ctx, s.key("ci", id), chatStr(user), at.Unix()).Result()
 	if err != nil {
 		return false, fmt.Errorf("campaign: check in: %w", err)

@@ -63,6 +63,9 @@ return redis.call('HGETALL', KEYS[2])
 `)
 
 func (s *RedisStore) startBroadcast(ctx context.Context, id string, now time.Time) (Progress, error) {
+	if err := checkID(id); err != nil {
+		return Progress{}, fmt.Errorf("campaign: start broadcast: %w", err)
+	}
 	k := s.bcKeys(id)
 	keys := []string{s.key("c", id), k[0], k[1], k[2], k[3], s.key("subs"), s.key("bcs"), s.key("bcs", "open")}
 	v, err := startScript.Run(ctx, s.rdb, keys, id, now.UnixMilli()).StringSlice()
@@ -226,6 +229,9 @@ return 1
 
 // Resume clears the halt of a broadcast.
 func (s *RedisStore) Resume(ctx context.Context, id string) error {
+	if err := checkID(id); err != nil {
+		return fmt.Errorf("campaign: resume: %w", err)
+	}
 	if err := resumeScript.Run(ctx, s.rdb, []string{s.key("bc", id), s.key("c", id)}).Err(); err != nil {
 		return fmt.Errorf("campaign: resume %s: %w", id, scriptError(err))
 	}
@@ -238,6 +244,11 @@ func (s *RedisStore) Progress(ctx context.Context, ids ...string) ([]Progress, e
 		var err error
 		if ids, err = s.rdb.ZRange(ctx, s.key("bcs"), 0, -1).Result(); err != nil {
 			return nil, fmt.Errorf("campaign: progress: %w", err)
+		}
+	}
+	for _, id := range ids {
+		if err := checkID(id); err != nil {
+			return nil, fmt.Errorf("campaign: progress: %w: %s", err, id)
 		}
 	}
 	cmds := make([]*redis.MapStringStringCmd, len(ids))
