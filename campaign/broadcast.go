@@ -79,6 +79,12 @@ type BroadcastOptions struct {
 	Backoff time.Duration
 	// Lease, if set, makes only the replica holding it send.
 	Lease *Lease
+	// SettleWait is how long the outcomes of a batch already sent are
+	// retried while the store cannot be reached (Redis restarting, say),
+	// so that they are not sent again; 0 means half the lease's time to
+	// live (no other replica can take over meanwhile), or 15s without a
+	// lease. Past it the run stops, and the next resends that batch.
+	SettleWait time.Duration
 	// Recorder counts deliveries; nil counts nothing.
 	Recorder Recorder
 	// Compose makes the message for a chat; nil sends title and text.
@@ -123,6 +129,12 @@ func NewBroadcaster(store Store, send Sender, opt BroadcastOptions) *Broadcaster
 	}
 	if opt.Backoff <= 0 {
 		opt.Backoff = time.Second
+	}
+	if opt.SettleWait <= 0 {
+		opt.SettleWait = 15 * time.Second
+		if opt.Lease != nil {
+			opt.SettleWait = opt.Lease.ttl / 2
+		}
 	}
 	if opt.Compose == nil {
 		opt.Compose = PlainMessage
@@ -225,7 +237,7 @@ func (b *Broadcaster) run(ctx context.Context, id string) (Progress, error) {
 		b.lim.mu.Lock()
 		pause = b.lim.pausedUntil
 		b.lim.mu.Unlock()
-		p, err := b.store.settle(context.WithoutCancel(ctx), id, outs, halt, pause, time.Now())
+		p, err := b.settle(ctx, id, outs, halt, pause)
 		b.publish(p, false)
 		if err != nil {
 			return p, err
@@ -242,6 +254,25 @@ func (b *Broadcaster) run(ctx context.Context, id string) (Progress, error) {
 				return p, fmt.Errorf("campaign: broadcast %s: chat %d: %w", id, o.chat, o.err)
 			}
 		}
+	}
+}
+
+// settle records the outcomes of a batch sent, retrying for SettleWait
+// while the store fails: also when ctx ends, since the messages are out.
+// Settling twice is harmless: a recipient settled is no longer being sent
+// to, and is skipped.
+func (b *Broadcaster) settle(ctx context.Context, id string, outs []outcome, halt string, pause time.Time) (Progress, error) {
+	ctx = context.WithoutCancel(ctx)
+	deadline := time.Now().Add(b.opt.SettleWait)
+	wait := 50 * time.Millisecond
+	for {
+		p, err := b.store.settle(ctx, id, outs, halt, pause, time.Now())
+		if err == nil || time.Now().Add(wait).After(deadline) {
+			return p, err
+		}
+		b.opt.Logger.Warn("campaign: broadcast progress not saved; retrying", "campaign", id, "err", err, "retry_in", wait)
+		time.Sleep(wait)
+		wait = min(2*wait, 2*time.Second)
 	}
 }
 
