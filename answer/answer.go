@@ -100,8 +100,9 @@ func (c *Composer) Ask(ctx context.Context, q string) (Answer, error) {
 	if !index.Searchable(q) {
 		return Answer{Kind: Rephrase, Text: rephraseText}, nil
 	}
+	key := cacheKey(q)
 	if c.Cache != nil {
-		if a, ok := c.Cache.get(q); ok {
+		if a, ok := c.Cache.get(key); ok {
 			return a, nil
 		}
 	}
@@ -113,7 +114,7 @@ func (c *Composer) Ask(ctx context.Context, q string) (Answer, error) {
 	a, err := c.compose(ctx, q)
 	<-composing
 	if err == nil && c.Cache != nil {
-		c.Cache.put(q, a)
+		c.Cache.put(key, a)
 	}
 	return a, err
 }

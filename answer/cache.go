@@ -3,8 +3,11 @@ package answer
 import (
 	"container/list"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/lawbot/lawbot/index"
 )
 
 // Cache keeps the answers to recently asked questions. Residents ask the
@@ -12,7 +15,9 @@ import (
 // the estate's board, a related question pressed from a button), and the
 // answer to a question depends on nothing but its text and the knowledge
 // base and statutes the Composer was built with, which do not change while
-// it runs. The key is the question exactly as asked; errors are not kept.
+// it runs. The key is the question as the search reads it (cacheKey), so
+// "押金　不退" in full width or traditional characters is the same question;
+// errors are not kept.
 type Cache struct {
 	max int
 
@@ -26,6 +31,18 @@ type Cache struct {
 type cached struct {
 	q string
 	a Answer
+}
+
+// cacheKey is q as composing reads it: everything an answer depends on is
+// computed from index.Normalize(q) (width, case, traditional characters,
+// invisible characters, kinds of space), and runs of spaces only separate
+// words. A question too long to be read whole is cut before normalising,
+// so it is its own key.
+func cacheKey(q string) string {
+	if len(q) > 8*index.MaxQueryRunes {
+		return q
+	}
+	return strings.Join(strings.Fields(index.Normalize(q)), " ")
 }
 
 // NewCache returns a cache of at most n answers.

@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -125,5 +126,54 @@ func TestCacheConcurrent(t *testing.T) {
 	wg.Wait()
 	if n := c.Cache.Len(); n > 4 {
 		t.Errorf("cache holds %d answers, more than its size 4", n)
+	}
+}
+
+// The same question written in full width, traditional characters, with
+// invisible characters or other spaces is one cache entry, and its answer
+// is exactly the one composed for it without the cache: composing reads
+// only the normalised text.
+func TestCacheKeyIsTheQuestionAsRead(t *testing.T) {
+	base := testComposer(t)
+	c := *base
+	c.Cache = NewCache(64)
+	ctx := context.Background()
+	for _, tt := range []struct{ q, same string }{
+		{"公司拖欠工资三个月不发怎么办", "公司拖欠工資三個月不發怎麼辦"},
+		{"房东不退押金怎么办", "  房东不退押金\u200b怎么办\u3000"},
+		{"被打了要报警吗 110", "被打了要报警吗　１１０"},
+		{"网购商品有质量问题 APP不退货", "网购商品有质量问题\tａｐｐ不退货"},
+		{"救命 有人打我", "救命\u00a0 \u00a0有人打我"},
+	} {
+		if cacheKey(tt.q) != cacheKey(tt.same) {
+			t.Errorf("cacheKey(%q) = %q, cacheKey(%q) = %q; want one key", tt.q, cacheKey(tt.q), tt.same, cacheKey(tt.same))
+		}
+		for _, q := range []string{tt.q, tt.same} {
+			want, err := base.Ask(ctx, q) // no cache: composed
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Ask(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%q: the cached answer differs from the one composed for it", q)
+			}
+		}
+	}
+	if hits, misses := c.Cache.Stats(); hits != 5 || misses != 5 {
+		t.Errorf("hits, misses = %d, %d; want 5, 5", hits, misses)
+	}
+	// Words that differ stay apart: a space between two characters makes
+	// other search terms.
+	for _, pair := range [][2]string{{"打人", "打 人"}, {"押金", "押金?"}, {"a b", "ab"}} {
+		if cacheKey(pair[0]) == cacheKey(pair[1]) {
+			t.Errorf("%q and %q share a key", pair[0], pair[1])
+		}
+	}
+	long := strings.Repeat("房东不退押金怎么办", 200)
+	if cacheKey(long) != long || cacheKey(long+" ") == cacheKey(long) {
+		t.Error("a question cut before normalising is not its own key")
 	}
 }
