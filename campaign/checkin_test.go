@@ -30,7 +30,7 @@ func checkIns(t *testing.T, st stats.Store, id string) (total, forCampaign, resi
 // TestCheckInCounts has N residents sign up and M of them check in by
 // scanning the poster, some twice, some twice at once; one scans the code
 // of an unknown event and one sends a forged payload. The statistics store
-// counts exactly M check-ins, and the campaign file agrees.
+// counts exactly M check-ins, and the campaign store agrees.
 func TestCheckInCounts(t *testing.T) {
 	forEachStore(t, testCheckInCounts)
 }

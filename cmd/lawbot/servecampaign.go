@@ -57,7 +57,7 @@ type campaigns struct {
 // newCampaignCore builds the campaigns (store, roles, themes, service and
 // chat hooks), then the core with them, wired in the order campaign/chat
 // asks for; with Telegram on it starts broadcasting the campaigns due. stop
-// ends the broadcasting and closes the campaign file: call it once the core
+// ends the broadcasting and closes the campaign store: call it once the core
 // handles no more messages.
 func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *statsConfig, s *serveConfig,
 	rec campaign.Recorder, cfg bot.Config) (core *bot.Core, stop func(), err error) {
