@@ -278,21 +278,7 @@ func getCampaign(tx *bolt.Tx, id string) (*Campaign, error) {
 
 // List returns every campaign, oldest first.
 func (s *BoltStore) List(context.Context) ([]*Campaign, error) {
-	var out []*Campaign
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b := bucket(tx, bucketCampaigns)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(_, v []byte) error {
-			var c Campaign
-			if err := json.Unmarshal(v, &c); err != nil {
-				return err
-			}
-			out = append(out, &c)
-			return nil
-		})
-	})
+	out, err := viewJSON[*Campaign](s.db, bucketCampaigns)
 	if err != nil {
 		return nil, fmt.Errorf("campaign: list: %w", err)
 	}
@@ -303,6 +289,37 @@ func (s *BoltStore) List(context.Context) ([]*Campaign, error) {
 		}
 	}
 	return out, nil
+}
+
+// viewJSON decodes every value of bucket name, in key order, in a read
+// transaction of its own.
+func viewJSON[T any](db *bolt.DB, name []byte) ([]T, error) {
+	var out []T
+	err := db.View(func(tx *bolt.Tx) error {
+		var err error
+		out, err = readJSON[T](tx, name)
+		return err
+	})
+	return out, err
+}
+
+// readJSON decodes every value of bucket name, in key order. A bucket
+// missing (a read-only file from before it existed) holds none.
+func readJSON[T any](tx *bolt.Tx, name []byte) ([]T, error) {
+	b := bucket(tx, name)
+	if b == nil {
+		return nil, nil
+	}
+	var out []T
+	err := b.ForEach(func(_, v []byte) error {
+		var x T
+		if err := json.Unmarshal(v, &x); err != nil {
+			return err
+		}
+		out = append(out, x)
+		return nil
+	})
+	return out, err
 }
 
 func idLess(a, b string) bool {
@@ -470,21 +487,7 @@ func (s *BoltStore) grant(_ context.Context, g Grant) error {
 }
 
 func (s *BoltStore) grants(context.Context) ([]Grant, error) {
-	var out []Grant
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b := bucket(tx, bucketGrants)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(_, v []byte) error {
-			var g Grant
-			if err := json.Unmarshal(v, &g); err != nil {
-				return err
-			}
-			out = append(out, g)
-			return nil
-		})
-	})
+	out, err := viewJSON[Grant](s.db, bucketGrants)
 	if err != nil {
 		return nil, fmt.Errorf("campaign: grants: %w", err)
 	}
@@ -500,21 +503,7 @@ func (s *BoltStore) putTheme(_ context.Context, t Theme) error {
 }
 
 func (s *BoltStore) themes(context.Context) ([]Theme, error) {
-	var out []Theme
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b := bucket(tx, bucketThemes)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(_, v []byte) error {
-			var t Theme
-			if err := json.Unmarshal(v, &t); err != nil {
-				return err
-			}
-			out = append(out, t)
-			return nil
-		})
-	})
+	out, err := viewJSON[Theme](s.db, bucketThemes)
 	if err != nil {
 		return nil, fmt.Errorf("campaign: themes: %w", err)
 	}

@@ -3,7 +3,6 @@ package campaign
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,14 +27,7 @@ func (s *BoltStore) dump(context.Context) (*snapshot, error) {
 		if err != nil {
 			return err
 		}
-		if err := each(bucketCampaigns, func(_, v []byte) error {
-			var c Campaign
-			if err := json.Unmarshal(v, &c); err != nil {
-				return err
-			}
-			snap.Campaigns = append(snap.Campaigns, &c)
-			return nil
-		}); err != nil {
+		if snap.Campaigns, err = readJSON[*Campaign](tx, bucketCampaigns); err != nil {
 			return err
 		}
 		if err := each(bucketRoles, func(k, v []byte) error {
@@ -48,14 +40,7 @@ func (s *BoltStore) dump(context.Context) (*snapshot, error) {
 		}); err != nil {
 			return err
 		}
-		if err := each(bucketGrants, func(_, v []byte) error {
-			var g Grant
-			if err := json.Unmarshal(v, &g); err != nil {
-				return err
-			}
-			snap.Grants = append(snap.Grants, g)
-			return nil
-		}); err != nil {
+		if snap.Grants, err = readJSON[Grant](tx, bucketGrants); err != nil {
 			return err
 		}
 		for _, m := range []struct {
@@ -73,14 +58,7 @@ func (s *BoltStore) dump(context.Context) (*snapshot, error) {
 				return err
 			}
 		}
-		if err := each(bucketThemes, func(_, v []byte) error {
-			var t Theme
-			if err := json.Unmarshal(v, &t); err != nil {
-				return err
-			}
-			snap.Themes = append(snap.Themes, t)
-			return nil
-		}); err != nil {
+		if snap.Themes, err = readJSON[Theme](tx, bucketThemes); err != nil {
 			return err
 		}
 		bc := bucket(tx, bucketBC)
