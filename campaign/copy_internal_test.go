@@ -2,18 +2,14 @@ package campaign
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
+	"github.com/lawbot/lawbot/internal/redistest"
 )
 
 // DumpSections reads what Copy copies from s, and returns it by section
@@ -234,30 +230,8 @@ func openInternal(t *testing.T, kind string) Store {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}
-	url := os.Getenv("LAWBOT_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://" + miniredis.RunT(t).Addr()
-	}
-	o, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(o)
-	b := make([]byte, 6)
-	rand.Read(b)
-	prefix := "lawbot-test-" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		defer rdb.Close()
-		ctx := context.Background()
-		keys, err := rdb.Keys(ctx, "{"+prefix+":campaign}:*").Result()
-		if err == nil && len(keys) > 0 {
-			err = rdb.Del(ctx, keys...).Err()
-		}
-		if err != nil {
-			t.Errorf("delete %s keys: %v", prefix, err)
-		}
-	})
-	s, err := NewRedisStore(rdb, RedisOptions{Prefix: prefix})
+	rdb := redistest.Client(t, redistest.URL(t))
+	s, err := NewRedisStore(rdb, RedisOptions{Prefix: redistest.Prefix(t, rdb)})
 	if err != nil {
 		t.Fatal(err)
 	}

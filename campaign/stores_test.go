@@ -2,21 +2,11 @@ package campaign_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
-	"time"
-
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/lawbot/lawbot/campaign"
+	"github.com/lawbot/lawbot/internal/redistest"
 )
-
-// redisURLEnv names a Redis for the tests (give them a DB of their own,
-// e.g. redis://127.0.0.1:6379/15); without it each test runs a miniredis.
-const redisURLEnv = "LAWBOT_TEST_REDIS_URL"
 
 // storeKinds are the Store implementations the store tests run on.
 var storeKinds = []string{"bolt", "redis"}
@@ -49,24 +39,17 @@ type testStore struct {
 	prefix string // redis
 }
 
-// newTestStore makes room for an empty store of kind. For Redis it starts
-// a miniredis unless LAWBOT_TEST_REDIS_URL is set, and deletes the keys of
-// its random prefix when tb ends.
+// newTestStore makes room for an empty store of kind. For Redis it takes
+// redistest's Redis (a miniredis unless LAWBOT_TEST_REDIS_URL is set) and
+// a random prefix, whose keys are deleted when tb ends.
 func newTestStore(tb testing.TB, kind string) testStore {
 	tb.Helper()
 	switch kind {
 	case "bolt":
 		return testStore{kind: kind, dir: tb.TempDir()}
 	case "redis":
-		url := os.Getenv(redisURLEnv)
-		if url == "" {
-			url = "redis://" + miniredis.RunT(tb).Addr()
-		}
-		rdb := redisClient(tb, url)
-		b := make([]byte, 6)
-		rand.Read(b)
-		prefix := "lawbot-test-" + hex.EncodeToString(b)
-		tb.Cleanup(func() { deleteKeys(tb, rdb, prefix) })
+		url := redistest.URL(tb)
+		prefix := redistest.Prefix(tb, redistest.Client(tb, url))
 		return testStore{kind: kind, url: url, prefix: prefix}
 	}
 	tb.Fatalf("unknown store kind %q", kind)
@@ -80,7 +63,7 @@ func (ts testStore) open(tb testing.TB) campaign.Store {
 	if ts.kind == "bolt" {
 		return openStore(tb, ts.dir)
 	}
-	s, err := campaign.NewRedisStore(redisClient(tb, ts.url), campaign.RedisOptions{Prefix: ts.prefix})
+	s, err := campaign.NewRedisStore(redistest.Client(tb, ts.url), campaign.RedisOptions{Prefix: ts.prefix})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -97,41 +80,6 @@ func openStore(tb testing.TB, dir string) *campaign.BoltStore {
 	}
 	tb.Cleanup(func() { s.Close() })
 	return s
-}
-
-// redisClient returns a client of the Redis at url, closed when tb ends.
-func redisClient(tb testing.TB, url string) *redis.Client {
-	tb.Helper()
-	o, err := redis.ParseURL(url)
-	if err != nil {
-		tb.Fatalf("redis.ParseURL(%q) = %v", url, err)
-	}
-	rdb := redis.NewClient(o)
-	tb.Cleanup(func() { rdb.Close() })
-	return rdb
-}
-
-// deleteKeys deletes every key of the campaign store with prefix.
-func deleteKeys(tb testing.TB, rdb *redis.Client, prefix string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	iter := rdb.Scan(ctx, 0, "{"+prefix+":campaign}:*", 1000).Iterator()
-	var keys []string
-	for iter.Next(ctx) {
-		keys = append(keys, iter.Val())
-	}
-	if err := iter.Err(); err != nil {
-		tb.Errorf("scan %s: %v", prefix, err)
-		return
-	}
-	for len(keys) > 0 {
-		n := min(len(keys), 1000)
-		if err := rdb.Del(ctx, keys[:n]...).Err(); err != nil {
-			tb.Errorf("delete %s keys: %v", prefix, err)
-			return
-		}
-		keys = keys[n:]
-	}
 }
 
 // The Store's counts, failing tb on an error.

@@ -3,11 +3,10 @@ package report_test
 import (
 	"context"
 	"io"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
+	"github.com/lawbot/lawbot/internal/redistest"
 	"github.com/lawbot/lawbot/report"
 	"github.com/lawbot/lawbot/stats"
 	"github.com/lawbot/lawbot/stats/redisstore"
@@ -74,10 +73,7 @@ func BenchmarkYearBolt(b *testing.B) {
 // BenchmarkYearRedis runs against LAWBOT_TEST_REDIS_URL when set, under a
 // key prefix of its own (re-runs are idempotent), else a miniredis.
 func BenchmarkYearRedis(b *testing.B) {
-	url := os.Getenv("LAWBOT_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://" + miniredis.RunT(b).Addr()
-	}
+	url := redistest.URL(b)
 	s, err := redisstore.Open(context.Background(), url, redisstore.Options{
 		Config: statstest.Config(statstest.NewClock(statstest.Now())), Prefix: "lawbot-report-bench:",
 		OutboxDir: b.TempDir(), WriteTimeout: 30 * time.Second,

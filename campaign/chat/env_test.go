@@ -2,23 +2,18 @@ package chat_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/lawbot/lawbot/bot"
 	"github.com/lawbot/lawbot/bot/bottest"
 	"github.com/lawbot/lawbot/bot/state"
 	"github.com/lawbot/lawbot/campaign"
 	"github.com/lawbot/lawbot/campaign/chat"
+	"github.com/lawbot/lawbot/internal/redistest"
 	"github.com/lawbot/lawbot/stats"
 	"github.com/lawbot/lawbot/stats/boltstore"
 )
@@ -72,10 +67,9 @@ func onStores(t *testing.T, f func(t *testing.T, kind string)) {
 }
 
 // openStore opens an empty campaign store of kind: a file in a temporary
-// directory, or keys under a prefix of their own in the Redis of
-// LAWBOT_TEST_REDIS_URL (give it a DB of its own, e.g. /15) when set, else
-// in a miniredis for this test. The Redis keys are deleted when the test
-// ends.
+// directory, or keys under a prefix of their own in redistest's Redis
+// (LAWBOT_TEST_REDIS_URL when set, else a miniredis for this test). The
+// Redis keys are deleted when the test ends.
 func openStore(t *testing.T, kind string) campaign.Store {
 	t.Helper()
 	switch kind {
@@ -86,21 +80,8 @@ func openStore(t *testing.T, kind string) campaign.Store {
 		}
 		return s
 	case "redis":
-		url := os.Getenv("LAWBOT_TEST_REDIS_URL")
-		if url == "" {
-			url = "redis://" + miniredis.RunT(t).Addr()
-		}
-		o, err := redis.ParseURL(url)
-		if err != nil {
-			t.Fatalf("ParseURL(LAWBOT_TEST_REDIS_URL) = %v", err)
-		}
-		rdb := redis.NewClient(o)
-		t.Cleanup(func() { rdb.Close() })
-		b := make([]byte, 6)
-		rand.Read(b)
-		prefix := "lawbot-test-" + hex.EncodeToString(b)
-		t.Cleanup(func() { deleteKeys(t, rdb, "{"+prefix+":campaign}:*") })
-		s, err := campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: prefix})
+		rdb := redistest.Client(t, redistest.URL(t))
+		s, err := campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: redistest.Prefix(t, rdb)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,23 +89,6 @@ func openStore(t *testing.T, kind string) campaign.Store {
 	}
 	t.Fatalf("no store kind %q", kind)
 	return nil
-}
-
-// deleteKeys deletes the keys matching pattern.
-func deleteKeys(t *testing.T, rdb *redis.Client, pattern string) {
-	ctx := context.Background()
-	keys, err := rdb.Keys(ctx, pattern).Result()
-	if err != nil {
-		t.Errorf("keys %s: %v", pattern, err)
-		return
-	}
-	for len(keys) > 0 {
-		n := min(len(keys), 1000)
-		if err := rdb.Del(ctx, keys[:n]...).Err(); err != nil {
-			t.Errorf("delete %s: %v", pattern, err)
-		}
-		keys = keys[n:]
-	}
 }
 
 // env is the chat bot with campaigns: the core, the hooks, the campaign

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lawbot/lawbot/campaign"
+	"github.com/lawbot/lawbot/internal/redistest"
 )
 
 // TestCampaignMigrate runs `lawbot campaign migrate`: a data directory's
@@ -20,8 +21,9 @@ import (
 func TestCampaignMigrate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url, rdb := testRedis(t)
-	prefix := randomPrefix(t, rdb)
+	url := redistest.URL(t)
+	rdb := redistest.Client(t, url)
+	prefix := redistest.Prefix(t, rdb)
 	data := t.TempDir()
 	file := filepath.Join(data, campaign.FileName)
 	fillCampaignFile(t, data)

@@ -2,66 +2,15 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
-
 	"github.com/lawbot/lawbot/campaign"
+	"github.com/lawbot/lawbot/internal/redistest"
 )
-
-// testRedis returns the URL of a Redis for tests and a client for checking
-// on it: LAWBOT_TEST_REDIS_URL (give it a DB of its own, e.g. /15) when set,
-// else a miniredis for this test.
-func testRedis(t *testing.T) (string, *redis.Client) {
-	t.Helper()
-	url := os.Getenv("LAWBOT_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://" + miniredis.RunT(t).Addr()
-	}
-	o, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatalf("ParseURL(LAWBOT_TEST_REDIS_URL) = %v", err)
-	}
-	rdb := redis.NewClient(o)
-	t.Cleanup(func() { rdb.Close() })
-	return url, rdb
-}
-
-// randomPrefix returns a Redis key prefix no other test uses, and deletes
-// its keys when the test ends: the statistics' and the chat state's
-// "{prefix}:...", the campaigns' "{prefix:campaign}:...", the broadcast
-// lease "prefix:campaign:broadcast".
-func randomPrefix(t *testing.T, rdb *redis.Client) string {
-	t.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	prefix := "lawbot-test-" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		ctx := context.Background()
-		for _, pattern := range []string{"{" + prefix + "}:*", "{" + prefix + ":campaign}:*", prefix + ":*"} {
-			keys, err := rdb.Keys(ctx, pattern).Result()
-			if err != nil {
-				t.Errorf("keys %s: %v", pattern, err)
-				continue
-			}
-			for len(keys) > 0 {
-				n := min(len(keys), 1000)
-				if err := rdb.Del(ctx, keys[:n]...).Err(); err != nil {
-					t.Errorf("delete %s: %v", pattern, err)
-				}
-				keys = keys[n:]
-			}
-		}
-	})
-	return prefix
-}
 
 // nopSender delivers every message.
 type nopSender struct{}
@@ -90,8 +39,9 @@ func broadcastTo(t *testing.T, s campaign.Store, c *campaign.Campaign, chats ...
 // directory's campaign file, and fail when Redis cannot be reached.
 func TestCampaignCommandsReadRedis(t *testing.T) {
 	t.Parallel()
-	url, rdb := testRedis(t)
-	prefix := randomPrefix(t, rdb)
+	url := redistest.URL(t)
+	rdb := redistest.Client(t, url)
+	prefix := redistest.Prefix(t, rdb)
 	rs, err := campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: prefix})
 	if err != nil {
 		t.Fatal(err)

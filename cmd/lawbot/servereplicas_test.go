@@ -20,6 +20,7 @@ import (
 
 	"github.com/lawbot/lawbot/bot/telegram/telegramtest"
 	"github.com/lawbot/lawbot/campaign"
+	"github.com/lawbot/lawbot/internal/redistest"
 )
 
 // replicaSecret is the webhook secret of the replicas.
@@ -231,8 +232,9 @@ func texts(ms []telegramtest.Sent) string {
 // resident who unsubscribed on B before it was sent; /progress on either
 // and `lawbot campaign status` show the broadcast done.
 func TestServeReplicas(t *testing.T) {
-	url, rdb := testRedis(t)
-	prefix := randomPrefix(t, rdb)
+	url := redistest.URL(t)
+	rdb := redistest.Client(t, url)
+	prefix := redistest.Prefix(t, rdb)
 	api := telegramtest.NewServer()
 	t.Cleanup(api.Close) // after the replicas stop
 	dir := t.TempDir()

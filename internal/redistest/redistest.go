@@ -1,6 +1,10 @@
-// Package redistest starts real Redis servers for tests: a single node on a
-// free port, a Sentinel watching one, and a three-master Cluster. Tests
-// that need them are skipped with -short or without redis-server.
+// Package redistest holds what tests against Redis share. URL, Client and
+// Prefix give a test a Redis (that of LAWBOT_TEST_REDIS_URL, else a
+// miniredis), a client, and a key prefix of its own, cleaned up when it
+// ends. Start, Sentinel and Cluster start real Redis servers: a single
+// node on a free port, a Sentinel watching one, and a three-master
+// Cluster. Tests that need them are skipped with -short or without
+// redis-server.
 package redistest
 
 import (

@@ -2,77 +2,27 @@ package redisstore_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/lawbot/lawbot/internal/redistest"
 	"github.com/lawbot/lawbot/stats"
 	"github.com/lawbot/lawbot/stats/redisstore"
 	"github.com/lawbot/lawbot/stats/statstest"
 	"github.com/redis/go-redis/v9"
 )
 
-// testRedis returns the URL of a Redis for tests and a client for checking
-// on it: LAWBOT_TEST_REDIS_URL (give it a DB of its own, e.g. /15) when set,
-// else a miniredis for this test.
-func testRedis(tb testing.TB) (string, *redis.Client) {
-	tb.Helper()
-	url := os.Getenv("LAWBOT_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://" + miniredis.RunT(tb).Addr()
-	}
-	o, err := redis.ParseURL(url)
-	if err != nil {
-		tb.Fatalf("ParseURL(LAWBOT_TEST_REDIS_URL) = %v", err)
-	}
-	rdb := redis.NewClient(o)
-	tb.Cleanup(func() { rdb.Close() })
-	return url, rdb
-}
-
-// randomPrefix returns a key prefix no other test uses, and deletes its
-// keys when the test ends.
-func randomPrefix(tb testing.TB, rdb *redis.Client) string {
-	tb.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	prefix := "lawbot-test-" + hex.EncodeToString(b)
-	tb.Cleanup(func() { deleteKeys(tb, rdb, prefix) })
-	return prefix
-}
-
-func deleteKeys(tb testing.TB, rdb *redis.Client, prefix string) {
-	ctx := context.Background()
-	iter := rdb.Scan(ctx, 0, "{"+prefix+"}:*", 1000).Iterator()
-	var keys []string
-	for iter.Next(ctx) {
-		keys = append(keys, iter.Val())
-	}
-	if err := iter.Err(); err != nil {
-		tb.Errorf("scan %s: %v", prefix, err)
-		return
-	}
-	for len(keys) > 0 {
-		n := min(len(keys), 1000)
-		if err := rdb.Del(ctx, keys[:n]...).Err(); err != nil {
-			tb.Errorf("delete %s keys: %v", prefix, err)
-		}
-		keys = keys[n:]
-	}
-}
-
 // openTest opens a store on the test Redis with its own prefix and outbox.
 // The write timeout is long: a slow test machine must not send events to
 // the outbox, which the outage tests cover.
 func openTest(tb testing.TB, cfg stats.Config) (*redisstore.Store, *redis.Client, string) {
 	tb.Helper()
-	url, rdb := testRedis(tb)
-	prefix := randomPrefix(tb, rdb)
+	url := redistest.URL(tb)
+	rdb := redistest.Client(tb, url)
+	prefix := redistest.Prefix(tb, rdb)
 	s, err := redisstore.Open(context.Background(), url, redisstore.Options{
 		Config: cfg, Prefix: prefix, OutboxDir: tb.TempDir(), WriteTimeout: 10 * time.Second,
 	})
