@@ -181,7 +181,7 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 	if err != nil {
 		return err
 	}
-	core, stopCampaigns, err := newCampaignCore(ctx, log, c.dataDir, sc, s, store, bot.Config{
+	core, cw, stopCampaigns, err := newCampaignCore(ctx, log, c.dataDir, sc, s, store, bot.Config{
 		Answerer: eng.composer, Base: eng.base, Communities: communities,
 		Sessions: st.sessions, Mediations: st.mediations, Recorder: store, Limits: st.limits,
 		Roles: staffList(s.staff), Exporter: statsExporter{store}, Key: key, Metrics: metrics, Logger: log,
@@ -198,7 +198,7 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 	mux := http.NewServeMux()
 	mux.Handle("/", webSrv.Handler())
 	if users := env.getenv("LAWBOT_ADMIN_USERS"); users != "" {
-		adm, err := newAdmin(users, store, log)
+		adm, err := newAdmin(users, store, cw, log)
 		if err != nil {
 			return err
 		}
@@ -444,13 +444,17 @@ func staffList(ids string) bot.Roles {
 // newAdmin builds the staff dashboard from LAWBOT_ADMIN_USERS
 // ("name:bcrypt-hash,..."; make a hash with `lawbot admin-hash`).
 // LAWBOT_ADMIN_SECURE_COOKIE=1 marks its cookie Secure for HTTPS.
-func newAdmin(users string, store stats.Store, log *slog.Logger) (*admin.Handler, error) {
+func newAdmin(users string, store stats.Store, cw *campaigns, log *slog.Logger) (*admin.Handler, error) {
 	u, err := admin.ParseUsers(users)
 	if err != nil {
 		return nil, fmt.Errorf("LAWBOT_ADMIN_USERS: %w", err)
 	}
-	return admin.New(admin.Options{Store: store, Users: u, Logger: log,
-		SecureCookie: os.Getenv("LAWBOT_ADMIN_SECURE_COOKIE") == "1"})
+	opts := admin.Options{Store: store, Users: u, Logger: log,
+		SecureCookie: os.Getenv("LAWBOT_ADMIN_SECURE_COOKIE") == "1"}
+	if cw != nil {
+		opts.Campaigns = cw.store // titles and subscribers on the dashboard
+	}
+	return admin.New(opts)
 }
 
 // buttonKey reads the button-signing key: LAWBOT_BUTTON_KEY (hex) when

@@ -56,20 +56,21 @@ type campaigns struct {
 
 // newCampaignCore builds the campaigns (store, roles, themes, service and
 // chat hooks), then the core with them, wired in the order campaign/chat
-// asks for; with Telegram on it starts broadcasting the campaigns due. stop
+// asks for; with Telegram on it starts broadcasting the campaigns due. cw
+// is nil when campaigns are off (the file held by another process). stop
 // ends the broadcasting and closes the campaign store: call it once the core
 // handles no more messages.
 func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *statsConfig, s *serveConfig,
-	rec campaign.Recorder, cfg bot.Config) (core *bot.Core, stop func(), err error) {
+	rec campaign.Recorder, cfg bot.Config) (core *bot.Core, cw *campaigns, stop func(), err error) {
 	cc := &s.campaign
 	admins, err := userIDs(cc.admins)
 	if err != nil {
-		return nil, nil, usageError("-campaign-admins: " + err.Error())
+		return nil, nil, nil, usageError("-campaign-admins: " + err.Error())
 	}
 	staff, _ := userIDs(s.staff) // as staffList: ids that do not parse are skipped
 	cal, err := campaign.LoadCalendar(cc.themes)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var closers []func() error
 	closeAll := func() {
@@ -84,12 +85,12 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *
 	var rdb redis.UniversalClient
 	if sc.redisURL != "" {
 		if rdb, err = redisstore.NewClient(sc.redisURL); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		closers = append(closers, rdb.Close)
 		if store, err = campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: sc.redisPrefix}); err != nil {
 			closeAll()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		warnUnusedCampaignFile(ctx, log, dataDir, store)
 	} else {
@@ -99,10 +100,10 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *
 			// file: answer as before, without campaigns.
 			log.Warn("campaigns off: the campaign file is held by another process; give the servers a Redis to share it", "data", dataDir)
 			core, err := bot.New(cfg)
-			return core, func() {}, err
+			return core, nil, func() {}, err
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		store = bs
 	}
@@ -112,7 +113,7 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *
 	if s.token != "" {
 		if send, err = campaignSender(log, s); err != nil {
 			closeAll()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	hooks := chat.New(log)
@@ -129,7 +130,7 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *
 	svc, err := campaign.New(store, ccfg)
 	if err != nil {
 		closeAll()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	hooks.SetService(svc)
 	// The campaign roles know the configured staff, the admins and the
@@ -138,10 +139,10 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *
 	core, err = bot.New(cfg)
 	if err != nil {
 		closeAll()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	hooks.SetCore(core)
-	cw := &campaigns{store: store, svc: svc}
+	cw = &campaigns{store: store, svc: svc}
 
 	bctx, cancel := context.WithCancel(ctx)
 	var running sync.WaitGroup
@@ -166,7 +167,7 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *
 	if cc.ready != nil {
 		cc.ready(cw)
 	}
-	return core, func() {
+	return core, cw, func() {
 		cancel()
 		running.Wait()
 		closeAll()

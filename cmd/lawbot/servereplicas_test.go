@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,6 +23,7 @@ import (
 	"github.com/lawbot/lawbot/bot/telegram/telegramtest"
 	"github.com/lawbot/lawbot/campaign"
 	"github.com/lawbot/lawbot/internal/redistest"
+	webadmin "github.com/lawbot/lawbot/web/admin"
 )
 
 // replicaSecret is the webhook secret of the replicas.
@@ -48,7 +51,7 @@ var updateSeq atomic.Int64
 // as every replica shares them, and the Redis at url under prefix. It
 // returns once the webhook is served; the replica is stopped when the test
 // ends, if not before.
-func startReplica(t *testing.T, name, dir, url, prefix string, api *telegramtest.Server) *replica {
+func startReplica(t *testing.T, name, dir, url, prefix string, api *telegramtest.Server, vars map[string]string) *replica {
 	t.Helper()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -80,7 +83,7 @@ func startReplica(t *testing.T, name, dir, url, prefix string, api *telegramtest
 		case <-time.After(40 * time.Second):
 		}
 	})
-	e := &env{stdout: &r.stdout, stderr: &r.stderr, getenv: func(string) string { return "" }}
+	e := &env{stdout: &r.stdout, stderr: &r.stderr, getenv: func(k string) string { return vars[k] }}
 	log, err := newLogger(&r.stderr, "debug", "text")
 	if err != nil {
 		t.Fatal(err)
@@ -198,6 +201,39 @@ func (r *replica) press(user int64, msg telegramtest.Sent, label string) (string
 	return "", nil
 }
 
+const replicaStaffPassword = "correct horse battery staple"
+
+// dashboard logs in to the replica's staff dashboard as "staff" and
+// returns the page of this year.
+func (r *replica) dashboard() string {
+	r.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	get := func(path string) string {
+		resp, err := c.Get(r.base + path)
+		if err != nil {
+			r.t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(get("/admin/login"))
+	if m == nil {
+		r.t.Fatalf("replica %s: no CSRF token on the login page", r.name)
+	}
+	resp, err := c.PostForm(r.base+"/admin/login", url.Values{"csrf": {m[1]}, "user": {"staff"}, "password": {replicaStaffPassword}, "next": {"/admin/"}})
+	if err != nil {
+		r.t.Fatalf("replica %s: log in: %v", r.name, err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body) // redirected to the dashboard
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), `id="campaigns"`) {
+		r.t.Fatalf("replica %s: dashboard after logging in: %d\n%s", r.name, resp.StatusCode, page)
+	}
+	return string(page)
+}
+
 // stop stops the replica and checks it stopped cleanly.
 func (r *replica) stop() {
 	r.t.Helper()
@@ -243,8 +279,13 @@ func TestServeReplicas(t *testing.T) {
 		volunteer = int64(300)
 		title     = "3·15 消费者权益日"
 	)
-	a := startReplica(t, "a", dir, url, prefix, api)
-	b := startReplica(t, "b", dir, url, prefix, api)
+	hash, err := webadmin.HashPassword(replicaStaffPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := startReplica(t, "a", dir, url, prefix, api, nil)
+	// B also serves the staff dashboard.
+	b := startReplica(t, "b", dir, url, prefix, api, map[string]string{"LAWBOT_ADMIN_USERS": "staff:" + hash})
 	if a.base == b.base {
 		t.Fatalf("both replicas serve %s", a.base)
 	}
@@ -393,6 +434,14 @@ func TestServeReplicas(t *testing.T) {
 	if code := run(bg, &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return renv[k] }},
 		[]string{"campaign", "status", "-data", t.TempDir()}); code != 0 || !strings.Contains(out.String(), line) {
 		t.Errorf("campaign status = %d %q %q, want %q", code, out.String(), errb.String(), line)
+	}
+
+	// The dashboard on B names the campaign A or B sent, and counts the
+	// subscribers of both.
+	dash := b.dashboard()
+	if !strings.Contains(dash, "<td>"+id+". "+title+"</td><td>已发送</td>") ||
+		!strings.Contains(dash, fmt.Sprintf("<strong>%d</strong> 人", len(residents)-1)) {
+		t.Errorf("dashboard on B lacks campaign %s %q (sent) or %d subscribers:\n%s", id, title, len(residents)-1, dash)
 	}
 
 	b.stop()

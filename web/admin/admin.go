@@ -12,6 +12,7 @@
 package admin
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/lawbot/lawbot/campaign"
 	"github.com/lawbot/lawbot/stats"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -56,11 +58,22 @@ type Options struct {
 	Logger *slog.Logger
 	// Banner, when set, heads every page, e.g. "【演示数据，并非真实统计】".
 	Banner string
+	// Campaigns names the campaigns the dashboard counts, and tells how
+	// many residents subscribe; a campaign.Store is one. Nil shows the
+	// campaigns by number only.
+	Campaigns Campaigns
+}
+
+// Campaigns is what the dashboard reads of the campaigns.
+type Campaigns interface {
+	List(ctx context.Context) ([]*campaign.Campaign, error)
+	Subscribers(ctx context.Context) (int, error)
 }
 
 // Handler is the dashboard; it is an http.Handler for paths under Prefix.
 type Handler struct {
 	store  stats.Store
+	camps  Campaigns
 	users  map[string][]byte
 	dummy  []byte // hash compared against for unknown users, so they take as long
 	ttl    time.Duration
@@ -89,7 +102,7 @@ func New(opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("admin: new: negative session lifetime %v", opts.SessionTTL)
 	}
 	h := &Handler{
-		store: opts.Store, users: map[string][]byte{}, ttl: opts.SessionTTL, secure: opts.SecureCookie,
+		store: opts.Store, camps: opts.Campaigns, users: map[string][]byte{}, ttl: opts.SessionTTL, secure: opts.SecureCookie,
 		loc: opts.Location, now: opts.Now, log: opts.Logger, banner: opts.Banner,
 	}
 	if h.ttl == 0 {

@@ -81,8 +81,9 @@ func newEnv(t *testing.T) *env {
 	return newEnvWith(t, nil)
 }
 
-// newEnvWith is newEnv with the dashboard reading the store through wrap.
-func newEnvWith(t *testing.T, wrap func(stats.Store) stats.Store) *env {
+// newEnvWith is newEnv with the dashboard reading the store through wrap,
+// and its options changed by edits.
+func newEnvWith(t *testing.T, wrap func(stats.Store) stats.Store, edits ...func(*admin.Options)) *env {
 	t.Helper()
 	clock := statstest.NewClock(now())
 	store, err := boltstore.Open(t.TempDir(), boltstore.Options{Config: statstest.Config(clock)})
@@ -101,10 +102,14 @@ func newEnvWith(t *testing.T, wrap func(stats.Store) stats.Store) *env {
 	if wrap != nil {
 		read = wrap(store)
 	}
-	h, err := admin.New(admin.Options{
+	opts := admin.Options{
 		Store: read, Users: map[string]string{staff: hash}, Now: clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	}
+	for _, e := range edits {
+		e(&opts)
+	}
+	h, err := admin.New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

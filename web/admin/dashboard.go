@@ -2,6 +2,7 @@ package admin
 
 import (
 	"cmp"
+	"context"
 	"html/template"
 	"maps"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/lawbot/lawbot/campaign"
 	"github.com/lawbot/lawbot/knowledge"
 	"github.com/lawbot/lawbot/report"
 	"github.com/lawbot/lawbot/stats"
@@ -28,6 +30,7 @@ type yearView struct {
 	CommunityChart   template.HTML
 	Campaigns        []campaignRow
 	CampaignTotal    campaignRow
+	Subscribers      int // -1: not known
 	Offline          []offlineRow
 	OfflineTotal     offlineRow
 	From, To         string
@@ -49,7 +52,7 @@ type share struct {
 }
 
 type campaignRow struct {
-	ID                                         string
+	ID, Title, Status                          string
 	Deliveries, Reads, Quiz, Signups, CheckIns int64
 	ReadRate                                   string
 }
@@ -89,6 +92,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, sess *sessio
 		return
 	}
 	v := buildYear(rep, h.now())
+	h.nameCampaigns(r.Context(), &v)
 	if year > 2000 {
 		v.Prev = year - 1
 	}
@@ -96,6 +100,35 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, sess *sessio
 		v.Next = year + 1
 	}
 	h.render(w, http.StatusOK, "dashboard", page{Title: strconv.Itoa(year) + "年工作概览", User: sess.user, CSRF: sess.csrf, Data: v})
+}
+
+// nameCampaigns gives the campaign rows their titles and status, and the
+// view the number of subscribers. If the campaigns cannot be read, the
+// rows keep their numbers and the error is logged.
+func (h *Handler) nameCampaigns(ctx context.Context, v *yearView) {
+	v.Subscribers = -1
+	if h.camps == nil {
+		return
+	}
+	all, err := h.camps.List(ctx)
+	if err != nil {
+		h.log.Warn("admin: campaigns not read", "err", err)
+		return
+	}
+	byID := make(map[string]*campaign.Campaign, len(all))
+	for _, c := range all {
+		byID[c.ID] = c
+	}
+	for i := range v.Campaigns {
+		if c := byID[v.Campaigns[i].ID]; c != nil {
+			v.Campaigns[i].Title, v.Campaigns[i].Status = c.Title, c.Status.Label()
+		}
+	}
+	if n, err := h.camps.Subscribers(ctx); err != nil {
+		h.log.Warn("admin: subscribers not read", "err", err)
+	} else {
+		v.Subscribers = n
+	}
 }
 
 // buildYear turns a by-month report of a year into the dashboard.
@@ -157,7 +190,10 @@ func buildYear(rep stats.Report, now time.Time) yearView {
 			ids[k] = true
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(ids)) {
+	// Campaign numbers in order: 2 before 10.
+	for _, id := range slices.SortedFunc(maps.Keys(ids), func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b))
+	}) {
 		v.Campaigns = append(v.Campaigns, campaignRow{ID: id, Deliveries: del[id], Reads: read[id],
 			ReadRate: report.Percent(read[id], del[id]), Quiz: quiz[id], Signups: sign[id], CheckIns: check[id]})
 	}

@@ -3,6 +3,7 @@ package admin_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -13,9 +14,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lawbot/lawbot/campaign"
 	"github.com/lawbot/lawbot/knowledge"
 	"github.com/lawbot/lawbot/report"
 	"github.com/lawbot/lawbot/stats"
+	"github.com/lawbot/lawbot/web/admin"
 	"github.com/xuri/excelize/v2"
 	"gopkg.in/yaml.v3"
 )
@@ -88,7 +91,7 @@ func TestDashboardChart(t *testing.T) {
 	if len(satis) != 12 || satis[2][1] != "50.00%" || satis[6][1] != "100.00%" || satis[0][1] != "—" {
 		t.Errorf("satisfaction chart = %v, want March 50.00%%, July 100.00%%, January —", satis)
 	}
-	for _, want := range []string{"<td>civil-code</td><td>1</td><td>1</td><td>100.00%</td>", "<td>2025-03</td><td>1</td><td>45</td>",
+	for _, want := range []string{"<td>civil-code</td><td>—</td><td>1</td><td>1</td><td>100.00%</td>", "<td>2025-03</td><td>1</td><td>45</td>",
 		"<td>合计</td><td>1</td><td>45</td><td>500</td><td>3</td><td>0</td>", "<dt>法律咨询</dt><dd>30次</dd>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %q", want)
@@ -129,9 +132,9 @@ func TestDashboardCheckIns(t *testing.T) {
 	}
 	sec := section(t, body, "campaigns")
 	for _, want := range []string{"<th>报名</th><th>签到</th>",
-		"<td>anti-fraud</td><td>0</td><td>0</td><td>—</td><td>0</td><td>0</td><td>1</td>",
-		"<td>civil-code</td><td>1</td><td>1</td><td>100.00%</td><td>0</td><td>3</td><td>2</td>",
-		`<tr class="total"><td>合计</td><td>1</td><td>1</td><td>100.00%</td><td>0</td><td>3</td><td>3</td>`,
+		"<td>anti-fraud</td><td>—</td><td>0</td><td>0</td><td>—</td><td>0</td><td>0</td><td>1</td>",
+		"<td>civil-code</td><td>—</td><td>1</td><td>1</td><td>100.00%</td><td>0</td><td>3</td><td>2</td>",
+		`<tr class="total"><td>合计</td><td></td><td>1</td><td>1</td><td>100.00%</td><td>0</td><td>3</td><td>3</td>`,
 		"每人每场活动只计1次"} {
 		if !strings.Contains(sec, want) {
 			t.Errorf("campaign section lacks %q:\n%s", want, sec)
@@ -250,5 +253,58 @@ func TestDraftEntry(t *testing.T) {
 	}
 	if resp, _ := c.post("/admin/unanswered/draft", url.Values{"csrf": {csrfOf(t, list)}, "id": {"no-such"}}); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("POST draft of an unknown id = %d, want 404", resp.StatusCode)
+	}
+}
+
+// fakeCampaigns is the campaign store as the dashboard reads it.
+type fakeCampaigns struct {
+	list []*campaign.Campaign
+	subs int
+	err  error
+}
+
+func (f fakeCampaigns) List(context.Context) ([]*campaign.Campaign, error) { return f.list, f.err }
+func (f fakeCampaigns) Subscribers(context.Context) (int, error)           { return f.subs, f.err }
+
+// TestDashboardNamesCampaigns shows each campaign with its number, title
+// and status, in number order (2 before 10), and the number of residents
+// subscribed; if the campaigns cannot be read, the counts still show, by
+// number.
+func TestDashboardNamesCampaigns(t *testing.T) {
+	events := func(e *env) {
+		var es []stats.Event
+		for i, camp := range []string{"10", "2", "2"} {
+			es = append(es, stats.Event{ID: fmt.Sprint("d", i), Kind: stats.KindCampaignDelivery, Time: at(5, 4, 9),
+				Community: "east", Channel: stats.ChannelTelegram, Resident: fmt.Sprint("tg:", i), Campaign: camp})
+		}
+		if err := e.store.RecordBatch(context.Background(), es); err != nil {
+			t.Fatal(err)
+		}
+	}
+	camps := fakeCampaigns{subs: 1234, list: []*campaign.Campaign{
+		{ID: "2", Title: "宪法宣传周 <专题>", Status: campaign.StatusSent},
+		{ID: "10", Title: "防范电信诈骗", Status: campaign.StatusSending},
+	}}
+	e := newEnvWith(t, nil, func(o *admin.Options) { o.Campaigns = camps })
+	events(e)
+	c, _ := e.loggedIn(t)
+	_, body := c.get("/admin/?year=2025")
+	sec := section(t, body, "campaigns")
+	two := strings.Index(sec, "<td>2. 宪法宣传周 &lt;专题&gt;</td><td>已发送</td><td>2</td>")
+	ten := strings.Index(sec, "<td>10. 防范电信诈骗</td><td>发送中</td><td>1</td>")
+	if two < 0 || ten < 0 || ten < two {
+		t.Errorf("campaign rows (2 then 10, titled, escaped) not found in order:\n%s", sec)
+	}
+	if !strings.Contains(sec, `<p id="subscribers">目前订阅每月普法推送的居民：<strong>1234</strong> 人。</p>`) {
+		t.Errorf("no subscriber count:\n%s", sec)
+	}
+
+	e = newEnvWith(t, nil, func(o *admin.Options) { o.Campaigns = fakeCampaigns{err: errors.New("redis down")} })
+	events(e)
+	c, _ = e.loggedIn(t)
+	resp, body := c.get("/admin/?year=2025")
+	sec = section(t, body, "campaigns")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(sec, "<td>2</td><td>—</td><td>2</td>") || strings.Contains(sec, "subscribers") {
+		t.Errorf("with the campaigns unreadable: %d\n%s", resp.StatusCode, sec)
 	}
 }
