@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,5 +118,25 @@ func TestCampaignCommandsReadRedis(t *testing.T) {
 			"-o", filepath.Join(t.TempDir(), "p.png")); code != 1 || !strings.Contains(errs, tt.wantEr) {
 			t.Errorf("campaign poster -id %s (redis %v) = %d %q, want %q", tt.id, tt.vars != nil, code, errs, tt.wantEr)
 		}
+	}
+}
+
+// TestRedisClientLogLines: the Redis client's lines reach the server's log
+// as structured lines, one in redisLogEvery, saying how many were dropped.
+func TestRedisClientLogLines(t *testing.T) {
+	var buf lockedBuffer
+	l := &slogRedis{log: slog.New(slog.NewTextHandler(&buf, nil))}
+	for i := range 50 {
+		l.Printf(context.Background(), "redis: dial %d failed", i)
+	}
+	if got := strings.Count(buf.String(), "\n"); got != 1 || !strings.Contains(buf.String(), `detail="redis: dial 0 failed" lines_since_last=0`) {
+		t.Fatalf("50 lines at once logged as %q, want the first only", buf.String())
+	}
+	l.mu.Lock()
+	l.last = l.last.Add(-redisLogEvery)
+	l.mu.Unlock()
+	l.Printf(context.Background(), "redis: dial %d failed", 50)
+	if !strings.Contains(buf.String(), `detail="redis: dial 50 failed" lines_since_last=49`) {
+		t.Errorf("after %v: %q, want the next line with 49 dropped", redisLogEvery, buf.String())
 	}
 }

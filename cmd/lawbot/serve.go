@@ -30,6 +30,7 @@ import (
 	"github.com/lawbot/lawbot/web/admin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 )
 
 // defaultCommunities is used until LAWBOT_COMMUNITIES names the
@@ -126,6 +127,11 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 // serve wires the engine, the stores, the conversation, the web chat and
 // Telegram together and runs them until ctx ends.
 func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *statsConfig, s *serveConfig) error {
+	if sc.redisURL != "" {
+		// The Redis client's own lines (a dial that failed, say) go to the
+		// server's log in its format, not as bare lines on stderr.
+		redis.SetLogger(&slogRedis{log: log})
+	}
 	communities, err := loadCommunities(sc, s.advisers)
 	if err != nil {
 		return err
@@ -439,6 +445,32 @@ func staffList(ids string) bot.Roles {
 		}
 	}
 	return list
+}
+
+// slogRedis passes the Redis client's log lines to a slog.Logger, at most
+// one every redisLogEvery: while Redis is down, every connection attempt
+// would otherwise log a line.
+type slogRedis struct {
+	log        *slog.Logger
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+const redisLogEvery = 10 * time.Second
+
+func (l *slogRedis) Printf(ctx context.Context, format string, v ...any) {
+	l.mu.Lock()
+	now := time.Now()
+	if now.Sub(l.last) < redisLogEvery {
+		l.suppressed++
+		l.mu.Unlock()
+		return
+	}
+	n := l.suppressed
+	l.last, l.suppressed = now, 0
+	l.mu.Unlock()
+	l.log.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...), "lines_since_last", n)
 }
 
 // newAdmin builds the staff dashboard from LAWBOT_ADMIN_USERS
