@@ -100,7 +100,9 @@ func telegramError(err error) error {
 				return errors.Join(ErrChatGone, err)
 			}
 		}
-		return &BadRequestError{Description: err.Error()}
+		// The library writes "bad request, " before Telegram's own
+		// "Bad Request: ...": keep Telegram's words for the people told.
+		return &BadRequestError{Description: strings.TrimPrefix(err.Error(), "bad request, ")}
 	}
 	return err
 }

@@ -147,7 +147,8 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *
 	bctx, cancel := context.WithCancel(ctx)
 	var running sync.WaitGroup
 	if send != nil {
-		opt := campaign.BroadcastOptions{Recorder: rec, Compose: svc.Compose, StatusDir: dataDir, Logger: log}
+		opt := campaign.BroadcastOptions{Recorder: rec, Compose: svc.Compose, StatusDir: dataDir, Logger: log,
+			OnHalt: campaign.AlertHalt(store, send, admins, log)} // tell the author and the admins
 		if rdb != nil {
 			opt.Lease = campaign.NewLease(rdb, sc.redisPrefix+campaignLeaseSuffix, 0)
 		}

@@ -152,6 +152,30 @@ func TestServeCampaigns(t *testing.T) {
 		t.Errorf("/poster sent %+v", doc)
 	}
 
+	// A broadcast Telegram refuses halts, and the admin who wrote it is
+	// told in chat.
+	api.Fail("sendMessage", telegramtest.Fault{Code: 400, ChatID: resident, Description: "Bad Request: can't parse entities"})
+	bad, err := cw.svc.Create(bg, as, campaign.Campaign{Title: "出错的推送", Message: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cw.svc.Schedule(bg, as, bad.ID, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	// (The fake Bot API leaves the numeric entity of ' as it is.)
+	alert := "推送 " + bad.ID + "《出错的推送》已暂停：Telegram 拒绝了这条消息（Bad Request: can&#39;t parse entities）"
+	wait(t, "the halt alert", func() bool {
+		for _, m := range api.SentTo(admin) {
+			if strings.Contains(m.Text, alert) && strings.Contains(m.Text, "/resume "+bad.ID) {
+				return true
+			}
+		}
+		return false
+	})
+	if ps, err := cw.store.Progress(bg, bad.ID); err != nil || ps[0].State != campaign.BroadcastHalted {
+		t.Errorf("Progress(%s) = %+v, %v, want halted", bad.ID, ps, err)
+	}
+
 	// /unsubscribe forgets the chat.
 	api.Push(telegramtest.Text(resident, "/unsubscribe"))
 	wait(t, "the unsubscription", func() bool { return len(api.SentTo(resident)) > 2 })

@@ -77,6 +77,9 @@ type Fault struct {
 	Code       int   // HTTP status and error_code: 429, 403, 400, 500, 502 ...
 	RetryAfter int   // seconds, for 429
 	ChatID     int64 // only for a call about this chat; 0 for any call
+	// Description replaces the usual one, e.g. "Bad Request: can't parse
+	// entities" for a 400 that is not about the chat.
+	Description string
 }
 
 // Server is a fake Bot API.
@@ -318,6 +321,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			resp.Description = "Forbidden: bot was blocked by the user"
 		case http.StatusBadRequest:
 			resp.Description = "Bad Request: chat not found"
+		}
+		if fault.Description != "" {
+			resp.Description = fault.Description
 		}
 		reply(w, fault.Code, resp)
 		return
