@@ -48,7 +48,7 @@ var (
 	keyRecipients   = []byte("r")
 )
 
-// StoreOptions configure a Store.
+// StoreOptions configure a BoltStore.
 type StoreOptions struct {
 	// LockTimeout is how long Open waits for another process to release the
 	// file; 0 means 1s.
