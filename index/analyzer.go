@@ -75,6 +75,14 @@ var particles = map[rune]bool{
 	'呀': true, '嘛': true, '哦': true,
 }
 
+// particleWords are words a particle is part of: in them it does not break
+// the run, so that 私了 (settling without the police), 了结, 目的, 网吧 and
+// 吗啡 are terms.
+var particleWords = map[[2]rune]bool{
+	{'私', '了'}: true, {'了', '结'}: true, {'了', '断'}: true,
+	{'目', '的'}: true, {'网', '吧'}: true, {'酒', '吧'}: true, {'吗', '啡'}: true,
+}
+
 // isHan reports whether r is a CJK ideograph.
 func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
 
@@ -108,6 +116,12 @@ func appendTokens(out []string, s string) []string {
 			word = -1
 		}
 		switch {
+		case isHan(r) && particles[r] && particleWords[[2]rune{last(run), r}]:
+			run = append(run, r) // ends the word: 私了
+			flushHan()
+		case isHan(r) && particles[r] && particleWords[[2]rune{r, nextRune(s, i)}]:
+			flushHan()
+			run = append(run, r) // starts the word: 了结
 		case isHan(r) && !particles[r]:
 			run = append(run, r)
 		case alnum:
@@ -124,6 +138,24 @@ func appendTokens(out []string, s string) []string {
 		out = appendWord(out, s[word:])
 	}
 	return out
+}
+
+// last is the last rune of run, or 0.
+func last(run []rune) rune {
+	if len(run) == 0 {
+		return 0
+	}
+	return run[len(run)-1]
+}
+
+// nextRune is the rune after the one at byte offset i of s, or 0.
+func nextRune(s string, i int) rune {
+	_, n := utf8.DecodeRuneInString(s[i:])
+	r, _ := utf8.DecodeRuneInString(s[i+n:])
+	if r == utf8.RuneError {
+		return 0
+	}
+	return r
 }
 
 // maxWord caps a letter/digit token; longer runs (pasted hashes, base64)

@@ -13,7 +13,13 @@ func TestTokens(t *testing.T) {
 		want []string
 	}{
 		{"老板拖欠工资", []string{"老板", "板拖", "拖欠", "欠工", "工资"}},
-		{"老板的工资", []string{"老板", "工资"}},      // particles break runs
+		{"老板的工资", []string{"老板", "工资"}},                                   // particles break runs
+		{"交通事故私了签了协议", []string{"交通", "通事", "事故", "故私", "私了", "签", "协议"}}, // ...but not the words they are part of
+		{"私了协议有效吗", []string{"私了", "协议", "议有", "有效"}},
+		{"为了了结此事", []string{"为", "了结", "结此", "此事"}},
+		{"孩子去网吧", []string{"孩子", "子去", "去网", "网吧"}},
+		{"吸食吗啡", []string{"吸食", "吗啡"}},
+		{"了", []string(nil)},
 		{"ＡＢＣ１２３", []string{"abc123"}},       // full-width folded by NFKC
 		{"離婚協議", []string{"离婚", "婚协", "协议"}}, // traditional → simplified
 		{"离\u200b婚", []string{"离婚"}},         // zero-width space removed

@@ -56,7 +56,7 @@ type faqMeta struct {
 	Asked map[string][]string `json:"asked"`
 }
 
-const faqVersion = 2
+const faqVersion = 3
 
 // FAQSource identifies a knowledge base's content for staleness checks.
 func FAQSource(b *knowledge.Base) string {

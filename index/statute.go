@@ -79,7 +79,7 @@ type articlePlace struct {
 	doc int // index into termTable.Docs
 }
 
-const metaVersion = 8
+const metaVersion = 9
 
 // BuildProgress is told how many articles of how many are indexed.
 type BuildProgress func(done, total int)
