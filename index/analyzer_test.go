@@ -96,7 +96,7 @@ func TestSearchable(t *testing.T) {
 }
 
 func FuzzTokens(f *testing.F) {
-	for _, s := range []string{"老板拖欠工资怎么办", "ＡＢＣ", "離婚", "\u202e", `+-:^~*?"()/.*/`, "\xff", "a b c"} {
+	for _, s := range []string{"老板拖欠工资怎么办", "ＡＢＣ", "離婚", "\u202e", `+-:^~*?"()/.*/`, "\xff", "a b c", "私了了结了", "网吧\xff吗"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
