@@ -140,3 +140,43 @@ func TestRedisClientLogLines(t *testing.T) {
 		t.Errorf("after %v: %q, want the next line with 49 dropped", redisLogEvery, buf.String())
 	}
 }
+
+// TestWarnUnusedCampaignFile: serve on Redis warns about a data directory
+// whose campaign.db has subscribers Redis lacks (not migrated), and not
+// once Redis has subscribers of its own, nor without a file.
+func TestWarnUnusedCampaignFile(t *testing.T) {
+	ctx := context.Background()
+	url := redistest.URL(t)
+	rdb := redistest.Client(t, url)
+	shared, err := campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: redistest.Prefix(t, rdb)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warned := func(dir string) bool {
+		var buf lockedBuffer
+		warnUnusedCampaignFile(ctx, slog.New(slog.NewTextHandler(&buf, nil)), dir, shared)
+		return strings.Contains(buf.String(), "lawbot campaign migrate")
+	}
+	empty := t.TempDir()
+	if warned(empty) {
+		t.Error("warned about a directory without campaign.db")
+	}
+	data := t.TempDir()
+	file, err := campaign.Open(data, campaign.StoreOptions{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := file.AddSubscribers(ctx, []int64{1001, 1002}); err != nil {
+		t.Fatal(err)
+	}
+	file.Close()
+	if !warned(data) {
+		t.Error("no warning about 2 subscribers in campaign.db while Redis has none")
+	}
+	if err := shared.AddSubscribers(ctx, []int64{2001}); err != nil {
+		t.Fatal(err)
+	}
+	if warned(data) {
+		t.Error("warned although Redis has subscribers (migrated)")
+	}
+}
