@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -283,11 +285,7 @@ func (s *BoltStore) List(context.Context) ([]*Campaign, error) {
 		return nil, fmt.Errorf("campaign: list: %w", err)
 	}
 	// Keys are decimal strings: order numerically.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && idLess(out[j].ID, out[j-1].ID); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortStableFunc(out, func(a, b *Campaign) int { return CompareIDs(a.ID, b.ID) })
 	return out, nil
 }
 
@@ -322,11 +320,9 @@ func readJSON[T any](tx *bolt.Tx, name []byte) ([]T, error) {
 	return out, err
 }
 
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
+// CompareIDs orders campaign ids as numbers: "2" before "10".
+func CompareIDs(a, b string) int {
+	return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b))
 }
 
 func (s *BoltStore) update(_ context.Context, id string, fn func(c *Campaign) error) (*Campaign, error) {

@@ -294,15 +294,7 @@ func (s *BoltStore) Progress(_ context.Context, ids ...string) ([]Progress, erro
 		return nil, fmt.Errorf("campaign: progress: %w", err)
 	}
 	if len(ids) == 0 { // in campaign order, as in Redis: "2" before "10"
-		slices.SortStableFunc(out, func(a, b Progress) int {
-			switch {
-			case idLess(a.Campaign, b.Campaign):
-				return -1
-			case idLess(b.Campaign, a.Campaign):
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(out, func(a, b Progress) int { return CompareIDs(a.Campaign, b.Campaign) })
 	}
 	return out, nil
 }

@@ -51,7 +51,7 @@ func canonical(tb testing.TB, snap *snapshot) map[string]string {
 		}
 		cs = append(cs, c)
 	}
-	slices.SortFunc(cs, func(a, b Campaign) int { return compareIDs(a.ID, b.ID) })
+	slices.SortFunc(cs, func(a, b Campaign) int { return CompareIDs(a.ID, b.ID) })
 	grants := append([]Grant{}, snap.Grants...)
 	for i := range grants {
 		grants[i].At = utc(grants[i].At)
@@ -107,17 +107,6 @@ func canonical(tb testing.TB, snap *snapshot) map[string]string {
 		out[name] = string(data)
 	}
 	return out
-}
-
-// compareIDs orders campaign ids as List does: "2" before "10".
-func compareIDs(a, b string) int {
-	switch {
-	case idLess(a, b):
-		return -1
-	case idLess(b, a):
-		return 1
-	}
-	return 0
 }
 
 // TestCopyLoadDump loads a snapshot made by hand, with what the stores'

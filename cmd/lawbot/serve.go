@@ -81,18 +81,32 @@ func envInt(key string, def int) int {
 	return def
 }
 
-func cmdServe(ctx context.Context, env *env, args []string) error {
+// serveFlags are the configuration of `lawbot serve`, filled in by its
+// flag set.
+type serveFlags struct {
+	c  config
+	sc statsConfig
+	s  serveConfig
+}
+
+// newServeFlags returns the flag set of `lawbot serve`, writing its usage
+// and errors to out, and what it fills in.
+func newServeFlags(out io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	var c config
-	c.flags(fs)
-	var sc statsConfig
-	sc.flags(fs)
-	var s serveConfig
-	s.flags(fs)
+	fs.SetOutput(out)
+	f := &serveFlags{}
+	f.c.flags(fs)
+	f.sc.flags(fs)
+	f.s.flags(fs)
+	return fs, f
+}
+
+func cmdServe(ctx context.Context, env *env, args []string) error {
+	fs, f := newServeFlags(env.stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	c, sc, s := &f.c, &f.sc, &f.s
 	if fs.NArg() > 0 {
 		return usageError("用法: lawbot serve [-addr :8080] [-data DIR] [-communities 甲社区,乙社区]")
 	}
@@ -106,7 +120,7 @@ func cmdServe(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, env, log, &c, &sc, &s)
+	return serve(ctx, env, log, c, sc, s)
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -187,7 +201,7 @@ func serve(ctx context.Context, env *env, log *slog.Logger, c *config, sc *stats
 	if err != nil {
 		return err
 	}
-	core, cw, stopCampaigns, err := newCampaignCore(ctx, log, c.dataDir, sc, s, store, bot.Config{
+	core, cw, stopCampaigns, err := newCampaignCore(ctx, log, c.dataDir, st.rdb, sc.redisPrefix, s, store, bot.Config{
 		Answerer: eng.composer, Base: eng.base, Communities: communities,
 		Sessions: st.sessions, Mediations: st.mediations, Recorder: store, Limits: st.limits,
 		Roles: staffList(s.staff), Exporter: statsExporter{store}, Key: key, Metrics: metrics, Logger: log,
@@ -349,7 +363,10 @@ type chatState struct {
 	journal    telegram.Journal
 	inbox      telegram.Inbox
 	limits     bot.Limits // shared by the replicas; nil on one server
-	closers    []func() error
+	// rdb is the Redis client of the chat state, which the campaigns
+	// share; nil without Redis.
+	rdb     redis.UniversalClient
+	closers []func() error
 }
 
 func (c *chatState) close() {
@@ -371,6 +388,7 @@ func openChatState(dataDir, redisURL, prefix string, webhook bool) (*chatState, 
 			return nil, err
 		}
 		st.closers = append(st.closers, rdb.Close)
+		st.rdb = rdb
 		st.sessions, st.mediations, st.journal = r, r, r
 		if webhook {
 			// Several replicas: a resident's messages may reach any of

@@ -20,7 +20,6 @@ import (
 	"github.com/lawbot/lawbot/campaign"
 	"github.com/lawbot/lawbot/campaign/chat"
 	"github.com/lawbot/lawbot/stats"
-	"github.com/lawbot/lawbot/stats/redisstore"
 )
 
 // defaultCampaignTick is how often `lawbot serve` looks for campaigns due.
@@ -57,10 +56,12 @@ type campaigns struct {
 // newCampaignCore builds the campaigns (store, roles, themes, service and
 // chat hooks), then the core with them, wired in the order campaign/chat
 // asks for; with Telegram on it starts broadcasting the campaigns due. cw
-// is nil when campaigns are off (the file held by another process). stop
+// is nil when campaigns are off (the file held by another process). With
+// rdb (the chat state's Redis client, nil without Redis) they live in Redis
+// under prefix, shared by the replicas. stop
 // ends the broadcasting and closes the campaign store: call it once the core
 // handles no more messages.
-func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *statsConfig, s *serveConfig,
+func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, rdb redis.UniversalClient, prefix string, s *serveConfig,
 	rec campaign.Recorder, cfg bot.Config) (core *bot.Core, cw *campaigns, stop func(), err error) {
 	cc := &s.campaign
 	admins, err := userIDs(cc.admins)
@@ -82,14 +83,8 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *
 	// and broadcasts, and one at a time sends (the lease); without it they
 	// are in the data directory's campaign.db.
 	var store campaign.Store
-	var rdb redis.UniversalClient
-	if sc.redisURL != "" {
-		if rdb, err = redisstore.NewClient(sc.redisURL); err != nil {
-			return nil, nil, nil, err
-		}
-		closers = append(closers, rdb.Close)
-		if store, err = campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: sc.redisPrefix}); err != nil {
-			closeAll()
+	if rdb != nil {
+		if store, err = campaign.NewRedisStore(rdb, campaign.RedisOptions{Prefix: prefix}); err != nil {
 			return nil, nil, nil, err
 		}
 		warnUnusedCampaignFile(ctx, log, dataDir, store)
@@ -150,7 +145,7 @@ func newCampaignCore(ctx context.Context, log *slog.Logger, dataDir string, sc *
 		opt := campaign.BroadcastOptions{Recorder: rec, Compose: svc.Compose, StatusDir: dataDir, Logger: log,
 			OnHalt: campaign.AlertHalt(store, send, admins, log)} // tell the author and the admins
 		if rdb != nil {
-			opt.Lease = campaign.NewLease(rdb, sc.redisPrefix+campaignLeaseSuffix, 0)
+			opt.Lease = campaign.NewLease(rdb, prefix+campaignLeaseSuffix, 0)
 		}
 		cw.bc = campaign.NewBroadcaster(store, send, opt)
 		tick := cc.tick

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -30,14 +29,8 @@ func TestServeCampaigns(t *testing.T) {
 		staff    = int64(4711)
 	)
 
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var c config
-	c.flags(fs)
-	var sc statsConfig
-	sc.flags(fs)
-	var s serveConfig
-	s.flags(fs)
+	fs, f := newServeFlags(io.Discard)
+	c, sc, s := &f.c, &f.sc, &f.s
 	err := fs.Parse([]string{"-addr", "127.0.0.1:0", "-data", data,
 		"-resident-key", filepath.Join(dir, "keys", "resident.key"), "-button-key", filepath.Join(dir, "keys", "button.key"),
 		"-communities", "桃园社区,李园社区", "-staff", "4711", "-campaign-admins", "900"})
@@ -58,7 +51,7 @@ func TestServeCampaigns(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, e, log, &c, &sc, &s) }()
+	go func() { done <- serve(ctx, e, log, c, sc, s) }()
 	var cw *campaigns
 	select {
 	case cw = <-ready:

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -53,14 +52,8 @@ var updateSeq atomic.Int64
 // ends, if not before.
 func startReplica(t *testing.T, name, dir, url, prefix string, api *telegramtest.Server, vars map[string]string) *replica {
 	t.Helper()
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var c config
-	c.flags(fs)
-	var sc statsConfig
-	sc.flags(fs)
-	var s serveConfig
-	s.flags(fs)
+	fs, f := newServeFlags(io.Discard)
+	c, sc, s := &f.c, &f.sc, &f.s
 	err := fs.Parse([]string{"-addr", "127.0.0.1:0", "-data", filepath.Join(dir, name),
 		"-resident-key", filepath.Join(dir, "keys", "resident.key"), "-button-key", filepath.Join(dir, "keys", "button.key"),
 		"-communities", "桃园社区,李园社区", "-campaign-admins", "900", "-redis-prefix", prefix,
@@ -90,7 +83,7 @@ func startReplica(t *testing.T, name, dir, url, prefix string, api *telegramtest
 	}
 	go func() {
 		defer close(r.done)
-		r.err = serve(ctx, e, log, &c, &sc, &s)
+		r.err = serve(ctx, e, log, c, sc, s)
 	}()
 	select {
 	case r.cw = <-ready:

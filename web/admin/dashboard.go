@@ -191,9 +191,7 @@ func buildYear(rep stats.Report, now time.Time) yearView {
 		}
 	}
 	// Campaign numbers in order: 2 before 10.
-	for _, id := range slices.SortedFunc(maps.Keys(ids), func(a, b string) int {
-		return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b))
-	}) {
+	for _, id := range slices.SortedFunc(maps.Keys(ids), campaign.CompareIDs) {
 		v.Campaigns = append(v.Campaigns, campaignRow{ID: id, Deliveries: del[id], Reads: read[id],
 			ReadRate: report.Percent(read[id], del[id]), Quiz: quiz[id], Signups: sign[id], CheckIns: check[id]})
 	}
